@@ -1,0 +1,46 @@
+/*
+ * minivmm native stubs: what the JVM cannot express through JNA alone.
+ *
+ * A vCPU thread blocked in ioctl(KVM_RUN) is kicked out by a signal: KVM returns -EINTR
+ * (KVM_EXIT_INTR) as soon as a signal is pending for that thread. The handler itself must do
+ * nothing, and must be installed without SA_RESTART, so the ioctl is not transparently
+ * restarted. A Java-level handler cannot be used: the JVM owns signal dispatch, and a JNA
+ * callback in a signal handler is not async-signal-safe.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+static void minivmm_noop_handler(int sig) { (void)sig; }
+
+/* The real-time signal used to kick vCPU threads: SIGRTMIN + offset. */
+int minivmm_kick_signal(int offset) { return SIGRTMIN + offset; }
+
+/* Installs the no-op handler for signo (no SA_RESTART). Returns 0 or -errno. */
+int minivmm_install_kick_handler(int signo) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = minivmm_noop_handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    if (sigaction(signo, &sa, NULL) != 0) return -errno;
+    return 0;
+}
+
+/* Unblocks signo in the calling thread (the JVM may start threads with it blocked). */
+int minivmm_unblock_signal(int signo) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, signo);
+    return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+/* The calling thread's pthread_t, to be passed to minivmm_kick later. */
+unsigned long minivmm_thread_self(void) { return (unsigned long)pthread_self(); }
+
+/* Sends signo to a thread. Returns 0 or -errno (ESRCH when the thread has gone). */
+int minivmm_kick(unsigned long thread, int signo) {
+    return -pthread_kill((pthread_t)thread, signo);
+}

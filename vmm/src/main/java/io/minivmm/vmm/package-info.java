@@ -1,0 +1,2 @@
+/** minivmm: the monitor. The library API is {@code Vm}/{@code VmBuilder}; the CLI is {@code Main}. */
+package io.minivmm.vmm;
