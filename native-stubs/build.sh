@@ -15,3 +15,4 @@ mkdir -p "$target/classes/linux-x86-64" "$target/bin"
 gcc -O2 -Wall -Wextra -Werror -fPIC -shared -o "$target/classes/linux-x86-64/libminivmm.so" \
     "$here/src/main/c/minivmm_stubs.c"
 gcc -O2 -Wall -Wextra -Werror -o "$target/bin/c-reference" "$here/src/bench/c/c_reference.c"
+gcc -O2 -Wall -Wextra -Werror -o "$target/bin/kvm-layout" "$here/src/main/c/kvm_layout.c"

@@ -1,0 +1,424 @@
+package io.minivmm.kvm;
+
+import static io.minivmm.kvm.sys.Uapi.*;
+
+import com.sun.jna.Pointer;
+import io.minivmm.kvm.sys.Errno;
+import io.minivmm.kvm.sys.LibC;
+import io.minivmm.kvm.sys.NativeBuffer;
+import io.minivmm.kvm.sys.NativeStubs;
+import io.minivmm.kvm.sys.Structs;
+import io.minivmm.kvm.x86.CpuidEntry;
+import io.minivmm.kvm.x86.Fpu;
+import io.minivmm.kvm.x86.MsrEntry;
+import io.minivmm.kvm.x86.Regs;
+import io.minivmm.kvm.x86.Sregs;
+import io.minivmm.kvm.x86.VcpuEvents;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A KVM vCPU fd and its mmap'd {@code struct kvm_run}.
+ * <pre>{@code
+ * VcpuFd vcpu = vm.createVcpu(0);
+ * vcpu.setRegs(Regs.ZERO.with(Regs.Reg.RIP, 0x1000));
+ * vcpu.bindToCurrentThread();               // so another thread can kick() it
+ * while (true) {
+ *     if (vcpu.run() instanceof VcpuExit.Hlt) break;
+ * }
+ * }</pre>
+ * Threading: {@link #run()}/{@link #runRaw()} and the exit accessors belong to one thread at a
+ * time (the vCPU thread); the register ioctls are synchronized; {@link #kick()} may be called from
+ * any thread.
+ */
+public final class VcpuFd implements AutoCloseable {
+    private int fd;
+    private final int id;
+    private final int runSize;
+    private long runAddress;
+    private ByteBuffer run;
+    private final NativeBuffer scratch = new NativeBuffer(8192);
+
+    private final Object kickLock = new Object();
+    private long boundThread; // pthread_t of the thread that may sit in KVM_RUN; 0 when none
+
+    VcpuFd(int fd, int id, int runSize) {
+        this.fd = fd;
+        this.id = id;
+        this.runSize = runSize;
+        // NATIVE: fd is this vCPU's fd; runSize came from KVM_GET_VCPU_MMAP_SIZE.
+        long addr = LibC.mmap(0, runSize, 3 /* PROT_READ|PROT_WRITE */, 1 /* MAP_SHARED */, fd, 0);
+        if (addr == -1L) {
+            int e = LibC.errno();
+            scratch.close();
+            throw new KvmException("mmap(kvm_run)", e);
+        }
+        this.runAddress = addr;
+        this.run = new Pointer(addr).getByteBuffer(0, runSize).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The vCPU id (its APIC id). */
+    public int id() { return id; }
+
+    private int fd() {
+        int f = fd;
+        if (f < 0) throw new IllegalStateException("VcpuFd " + id + " is closed");
+        return f;
+    }
+
+    // ------------------------------------------------------------------ running
+
+    /**
+     * KVM_RUN, returning the raw exit reason ({@code KVM_EXIT_*}); {@code KVM_EXIT_INTR} (10) when
+     * a kick or signal interrupted it. No allocation: read the details with the accessors below.
+     */
+    public int runRaw() {
+        // NATIVE: fd is owned by this VcpuFd and its kvm_run stays mapped until close().
+        int r = LibC.ioctl(fd(), KVM_RUN, 0);
+        if (r < 0) {
+            int e = LibC.errno();
+            if (e == Errno.EINTR || e == Errno.EAGAIN) return KVM_EXIT_INTR;
+            throw new KvmException("KVM_RUN", e, "vcpu " + id);
+        }
+        return run.getInt(RUN_EXIT_REASON);
+    }
+
+    /** KVM_RUN, decoded into a {@link VcpuExit}. */
+    public VcpuExit run() { return decodeExit(runRaw()); }
+
+    /** Decodes the current contents of {@code kvm_run} for exit reason {@code reason}. */
+    public VcpuExit decodeExit(int reason) {
+        ByteBuffer b = run;
+        switch (reason) {
+            case KVM_EXIT_IO: {
+                int port = ioPort(), size = ioSize(), count = ioCount();
+                if (ioDirection() == KVM_EXIT_IO_IN) return new VcpuExit.IoIn(port, size, count);
+                byte[] data = new byte[size * count];
+                b.get(ioDataOffset(), data);
+                return new VcpuExit.IoOut(port, size, count, data);
+            }
+            case KVM_EXIT_MMIO: {
+                int len = mmioLength();
+                if (!mmioIsWrite()) return new VcpuExit.MmioRead(mmioAddress(), len);
+                byte[] data = new byte[len];
+                b.get(RUN_MMIO_DATA, data);
+                return new VcpuExit.MmioWrite(mmioAddress(), data);
+            }
+            case KVM_EXIT_HLT: return new VcpuExit.Hlt();
+            case KVM_EXIT_SHUTDOWN: return new VcpuExit.Shutdown();
+            case KVM_EXIT_FAIL_ENTRY:
+                return new VcpuExit.FailEntry(b.getLong(RUN_FAIL_ENTRY_REASON), b.getInt(RUN_FAIL_ENTRY_CPU));
+            case KVM_EXIT_INTERNAL_ERROR: {
+                int sub = b.getInt(RUN_INTERNAL_SUBERROR);
+                int ndata = Math.min(Math.max(b.getInt(RUN_INTERNAL_NDATA), 0), 16);
+                long[] data = new long[ndata];
+                for (int i = 0; i < ndata; i++) data[i] = b.getLong(RUN_INTERNAL_DATA + i * 8);
+                byte[] insn = new byte[0];
+                if (sub == KVM_INTERNAL_ERROR_EMULATION && ndata >= 2
+                        && (b.getLong(RUN_EMULATION_FAILURE_FLAGS) & KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) != 0) {
+                    int n = Math.min(b.get(RUN_EMULATION_FAILURE_INSN_SIZE) & 0xff, 15);
+                    insn = new byte[n];
+                    b.get(RUN_EMULATION_FAILURE_INSN_BYTES, insn);
+                }
+                return new VcpuExit.InternalError(sub, data, insn);
+            }
+            case KVM_EXIT_SYSTEM_EVENT: {
+                int ndata = Math.min(Math.max(b.getInt(RUN_SYSTEM_EVENT_NDATA), 0), 16);
+                long[] data = new long[ndata];
+                for (int i = 0; i < ndata; i++) data[i] = b.getLong(RUN_SYSTEM_EVENT_DATA + i * 8);
+                return new VcpuExit.SystemEvent(b.getInt(RUN_SYSTEM_EVENT_TYPE), data);
+            }
+            case KVM_EXIT_INTR: return new VcpuExit.Interrupted();
+            case KVM_EXIT_DEBUG:
+                return new VcpuExit.Debug(b.getInt(RUN_DEBUG_EXCEPTION), b.getLong(RUN_DEBUG_PC),
+                        b.getLong(RUN_DEBUG_DR6), b.getLong(RUN_DEBUG_DR7));
+            case KVM_EXIT_EXCEPTION:
+                return new VcpuExit.Exception(b.getInt(RUN_EX_EXCEPTION), b.getInt(RUN_EX_ERROR_CODE));
+            default: return new VcpuExit.Unknown(reason, b.getLong(RUN_HW_EXIT_REASON));
+        }
+    }
+
+    /** KVM_EXIT_IO: {@code KVM_EXIT_IO_IN} (0) or {@code KVM_EXIT_IO_OUT} (1). */
+    public int ioDirection() { return run.get(RUN_IO_DIRECTION); }
+    public int ioPort() { return Short.toUnsignedInt(run.getShort(RUN_IO_PORT)); }
+    /** Bytes per item: 1, 2 or 4. */
+    public int ioSize() { return run.get(RUN_IO_SIZE); }
+    /** Items (more than one for {@code rep ins/outs}). */
+    public int ioCount() { return run.getInt(RUN_IO_COUNT); }
+
+    private int ioDataOffset() {
+        long off = run.getLong(RUN_IO_DATA_OFFSET);
+        long len = (long) ioSize() * ioCount();
+        if (off < 0 || len < 0 || off > runSize - len) {
+            throw new KvmException("KVM_RUN", 0, "io data_offset " + off + "+" + len + " outside kvm_run");
+        }
+        return (int) off;
+    }
+
+    /** Item {@code i} of an I/O exit's data, zero-extended. */
+    public int ioData(int i) {
+        int size = ioSize();
+        int o = ioDataOffset() + checkItem(i) * size;
+        return switch (size) {
+            case 1 -> run.get(o) & 0xff;
+            case 2 -> Short.toUnsignedInt(run.getShort(o));
+            default -> run.getInt(o);
+        };
+    }
+
+    /** Sets item {@code i} of an I/O-in exit's data (what the guest's {@code in} will read). */
+    public void setIoData(int i, int value) {
+        int size = ioSize();
+        int o = ioDataOffset() + checkItem(i) * size;
+        switch (size) {
+            case 1 -> run.put(o, (byte) value);
+            case 2 -> run.putShort(o, (short) value);
+            default -> run.putInt(o, value);
+        }
+    }
+
+    private int checkItem(int i) {
+        if (i < 0 || i >= ioCount()) throw new IndexOutOfBoundsException("io item " + i + " of " + ioCount());
+        return i;
+    }
+
+    public long mmioAddress() { return run.getLong(RUN_MMIO_PHYS_ADDR); }
+    /** 1 to 8. */
+    public int mmioLength() { return Math.min(Math.max(run.getInt(RUN_MMIO_LEN), 0), 8); }
+    public boolean mmioIsWrite() { return run.get(RUN_MMIO_IS_WRITE) != 0; }
+
+    /** The data of an MMIO write, little endian, zero-extended from {@link #mmioLength()} bytes. */
+    public long mmioData() {
+        long v = 0;
+        for (int i = mmioLength() - 1; i >= 0; i--) v = (v << 8) | (run.get(RUN_MMIO_DATA + i) & 0xff);
+        return v;
+    }
+
+    /** Sets what an MMIO read returns. */
+    public void setMmioData(long value) {
+        for (int i = 0; i < 8; i++) run.put(RUN_MMIO_DATA + i, (byte) (value >>> (8 * i)));
+    }
+
+    /** {@code kvm_run.if_flag}: guest interrupts enabled. */
+    public boolean ifFlag() { return run.get(RUN_IF_FLAG) != 0; }
+
+    // ------------------------------------------------------------------ kicking
+
+    private static final class Kick {
+        static final int SIGNAL;
+
+        static {
+            SIGNAL = NativeStubs.minivmm_kick_signal(4);
+            int r = NativeStubs.minivmm_install_kick_handler(SIGNAL);
+            if (r < 0) throw new KvmException("sigaction(vcpu kick signal)", -r);
+        }
+    }
+
+    /**
+     * Lets {@link #kick()} reach this thread while it is in KVM_RUN: installs the kick handler
+     * (once per process) and unblocks it in the calling thread. Call it on the vCPU thread before
+     * running, and {@link #unbindThread()} before the thread ends.
+     */
+    public void bindToCurrentThread() {
+        int r = NativeStubs.minivmm_unblock_signal(Kick.SIGNAL);
+        if (r < 0) throw new KvmException("pthread_sigmask", -r);
+        synchronized (kickLock) {
+            boundThread = NativeStubs.minivmm_thread_self();
+        }
+    }
+
+    /** The bound thread will not call KVM_RUN again: stop signalling it. */
+    public void unbindThread() {
+        synchronized (kickLock) {
+            boundThread = 0;
+        }
+    }
+
+    /**
+     * Makes the vCPU leave KVM_RUN soon: sets {@code immediate_exit} (so an entry about to happen
+     * returns at once) and signals the bound thread (so a running guest exits). Any thread.
+     * The run loop calls {@link #clearImmediateExit()} once it has seen the interruption.
+     */
+    public void kick() {
+        synchronized (kickLock) {
+            if (run == null) return;
+            run.put(RUN_IMMEDIATE_EXIT, (byte) 1);
+            if (boundThread != 0) {
+                // NATIVE: boundThread is a live pthread_t: it is cleared under kickLock before its thread ends.
+                NativeStubs.minivmm_kick(boundThread, Kick.SIGNAL);
+            }
+        }
+    }
+
+    public void clearImmediateExit() { run.put(RUN_IMMEDIATE_EXIT, (byte) 0); }
+
+    // ------------------------------------------------------------------ state
+
+    private ByteBuffer arg(int len) {
+        fd();
+        return scratch.cleared(len);
+    }
+
+    private void ioctl(String name, long req) {
+        // NATIVE: scratch is large enough for the struct the request's size field names.
+        if (LibC.ioctl(fd(), req, scratch.address()) < 0) throw new KvmException(name, LibC.errno(), "vcpu " + id);
+    }
+
+    public synchronized Regs getRegs() {
+        arg(SIZEOF_KVM_REGS);
+        ioctl("KVM_GET_REGS", KVM_GET_REGS);
+        return Structs.decodeRegs(scratch.buffer());
+    }
+
+    public synchronized void setRegs(Regs regs) {
+        Structs.encodeRegs(regs, arg(SIZEOF_KVM_REGS));
+        ioctl("KVM_SET_REGS", KVM_SET_REGS);
+    }
+
+    public synchronized Sregs getSregs() {
+        arg(SIZEOF_KVM_SREGS);
+        ioctl("KVM_GET_SREGS", KVM_GET_SREGS);
+        return Structs.decodeSregs(scratch.buffer());
+    }
+
+    public synchronized void setSregs(Sregs sregs) {
+        Structs.encodeSregs(sregs, arg(SIZEOF_KVM_SREGS));
+        ioctl("KVM_SET_SREGS", KVM_SET_SREGS);
+    }
+
+    public synchronized Fpu getFpu() {
+        arg(SIZEOF_KVM_FPU);
+        ioctl("KVM_GET_FPU", KVM_GET_FPU);
+        return Structs.decodeFpu(scratch.buffer());
+    }
+
+    public synchronized void setFpu(Fpu fpu) {
+        Structs.encodeFpu(fpu, arg(SIZEOF_KVM_FPU));
+        ioctl("KVM_SET_FPU", KVM_SET_FPU);
+    }
+
+    /** KVM_GET_MSRS for the given indices; MSRs KVM does not know are left out of the result. */
+    public synchronized List<MsrEntry> getMsrs(int... indices) {
+        ByteBuffer b = arg(msrsSize(indices.length));
+        b.putInt(0, indices.length);
+        for (int i = 0; i < indices.length; i++) b.putInt(SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY, indices[i]);
+        // NATIVE: scratch holds kvm_msrs with nmsrs entries (size checked by msrsSize).
+        int n = LibC.ioctl(fd(), KVM_GET_MSRS, scratch.address());
+        if (n < 0) throw new KvmException("KVM_GET_MSRS", LibC.errno(), "vcpu " + id);
+        List<MsrEntry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int o = SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY;
+            out.add(new MsrEntry(b.getInt(o), b.getLong(o + 8)));
+        }
+        return out;
+    }
+
+    /** KVM_SET_MSRS; fails naming the first MSR KVM refused. */
+    public synchronized void setMsrs(List<MsrEntry> msrs) {
+        ByteBuffer b = arg(msrsSize(msrs.size()));
+        b.putInt(0, msrs.size());
+        for (int i = 0; i < msrs.size(); i++) {
+            int o = SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY;
+            b.putInt(o, msrs.get(i).index()).putLong(o + 8, msrs.get(i).data());
+        }
+        // NATIVE: scratch holds kvm_msrs with nmsrs entries (size checked by msrsSize).
+        int n = LibC.ioctl(fd(), KVM_SET_MSRS, scratch.address());
+        if (n < 0) throw new KvmException("KVM_SET_MSRS", LibC.errno(), "vcpu " + id);
+        if (n < msrs.size()) {
+            throw new KvmException("KVM_SET_MSRS", Errno.EINVAL, String.format("MSR 0x%x refused", msrs.get(n).index()));
+        }
+    }
+
+    private int msrsSize(int n) {
+        long size = SIZEOF_KVM_MSRS + (long) n * SIZEOF_KVM_MSR_ENTRY;
+        if (n < 0 || size > scratch.size()) throw new IllegalArgumentException(n + " MSRs do not fit one call");
+        return (int) size;
+    }
+
+    /** KVM_SET_CPUID2: the CPUID leaves the guest sees. */
+    public synchronized void setCpuid2(List<CpuidEntry> entries) {
+        long size = SIZEOF_KVM_CPUID2 + (long) entries.size() * SIZEOF_KVM_CPUID_ENTRY2;
+        if (size > scratch.size()) throw new IllegalArgumentException(entries.size() + " CPUID entries do not fit");
+        ByteBuffer b = arg((int) size);
+        b.putInt(0, entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            Structs.encodeCpuid(entries.get(i), b, SIZEOF_KVM_CPUID2 + i * SIZEOF_KVM_CPUID_ENTRY2);
+        }
+        ioctl("KVM_SET_CPUID2", KVM_SET_CPUID2);
+    }
+
+    /** KVM_GET_CPUID2: the leaves set with {@link #setCpuid2}. */
+    public synchronized List<CpuidEntry> getCpuid2() {
+        int max = (scratch.size() - SIZEOF_KVM_CPUID2) / SIZEOF_KVM_CPUID_ENTRY2;
+        ByteBuffer b = arg(scratch.size());
+        b.putInt(0, max);
+        ioctl("KVM_GET_CPUID2", KVM_GET_CPUID2);
+        int n = Math.min(b.getInt(0), max);
+        List<CpuidEntry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) out.add(Structs.decodeCpuid(b, SIZEOF_KVM_CPUID2 + i * SIZEOF_KVM_CPUID_ENTRY2));
+        return out;
+    }
+
+    /** KVM_GET_LAPIC: the 1 KiB local APIC register page. */
+    public synchronized byte[] getLapic() {
+        arg(SIZEOF_KVM_LAPIC_STATE);
+        ioctl("KVM_GET_LAPIC", KVM_GET_LAPIC);
+        byte[] out = new byte[SIZEOF_KVM_LAPIC_STATE];
+        scratch.buffer().get(0, out);
+        return out;
+    }
+
+    public synchronized void setLapic(byte[] regs) {
+        if (regs.length != SIZEOF_KVM_LAPIC_STATE) throw new IllegalArgumentException("LAPIC state is 1024 bytes");
+        arg(SIZEOF_KVM_LAPIC_STATE).put(0, regs);
+        ioctl("KVM_SET_LAPIC", KVM_SET_LAPIC);
+    }
+
+    /** KVM_GET_MP_STATE: {@code KVM_MP_STATE_*}. */
+    public synchronized int getMpState() {
+        arg(SIZEOF_KVM_MP_STATE);
+        ioctl("KVM_GET_MP_STATE", KVM_GET_MP_STATE);
+        return scratch.buffer().getInt(0);
+    }
+
+    public synchronized void setMpState(int state) {
+        arg(SIZEOF_KVM_MP_STATE).putInt(0, state);
+        ioctl("KVM_SET_MP_STATE", KVM_SET_MP_STATE);
+    }
+
+    public synchronized VcpuEvents getVcpuEvents() {
+        arg(SIZEOF_KVM_VCPU_EVENTS);
+        ioctl("KVM_GET_VCPU_EVENTS", KVM_GET_VCPU_EVENTS);
+        return Structs.decodeEvents(scratch.buffer());
+    }
+
+    public synchronized void setVcpuEvents(VcpuEvents events) {
+        Structs.encodeEvents(events, arg(SIZEOF_KVM_VCPU_EVENTS));
+        ioctl("KVM_SET_VCPU_EVENTS", KVM_SET_VCPU_EVENTS);
+    }
+
+    /** KVM_GET_TSC_KHZ: the guest TSC frequency. */
+    public int getTscKhz() { return Kvm.check("KVM_GET_TSC_KHZ", LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0)); }
+
+    public void setTscKhz(int khz) { Kvm.check("KVM_SET_TSC_KHZ", LibC.ioctl(fd(), KVM_SET_TSC_KHZ, khz)); }
+
+    /** Unmaps {@code kvm_run} and closes the fd. Idempotent. Not while the vCPU thread is in KVM_RUN. */
+    @Override
+    public void close() {
+        synchronized (kickLock) {
+            if (fd < 0) return;
+            boundThread = 0;
+            run = null;
+            // NATIVE: runAddress/runSize are the kvm_run mapping made in the constructor, unmapped once.
+            LibC.munmap(runAddress, runSize);
+            runAddress = 0;
+            LibC.close(fd);
+            fd = -1;
+        }
+        synchronized (this) {
+            scratch.close();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.minivmm.kvm;
+
+import static io.minivmm.kvm.sys.Uapi.*;
+
+import io.minivmm.kvm.sys.LibC;
+import io.minivmm.kvm.sys.NativeBuffer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A KVM virtual machine fd: memory slots, irqchip, PIT, IRQ lines, irqfd/ioeventfd, dirty log,
+ * clock, and vCPU creation. Methods are named after their ioctl and thread-safe.
+ * <pre>{@code
+ * try (Kvm kvm = Kvm.open(); VmFd vm = kvm.createVm()) {
+ *     vm.setUserMemoryRegion(0, 0, 0, mapping.size(), mapping.hostAddress());
+ *     vm.setTssAddr(0xfffbd000L);
+ *     vm.createIrqchip();
+ *     VcpuFd vcpu = vm.createVcpu(0);
+ * }
+ * }</pre>
+ * Closing the VM closes the vCPUs it created.
+ */
+public final class VmFd implements AutoCloseable {
+    private int fd;
+    private final int vcpuMmapSize;
+    private final NativeBuffer scratch = new NativeBuffer(256);
+    private final List<VcpuFd> vcpus = new ArrayList<>();
+
+    VmFd(int fd, int vcpuMmapSize) {
+        this.fd = fd;
+        this.vcpuMmapSize = vcpuMmapSize;
+    }
+
+    private int fd() {
+        int f = fd;
+        if (f < 0) throw new IllegalStateException("VmFd is closed");
+        return f;
+    }
+
+    /** The scratch buffer for an ioctl argument, after checking the VM is open. */
+    private ByteBuffer arg(int len) {
+        fd();
+        return scratch.cleared(len);
+    }
+
+    /** The raw fd, for diagnostics. */
+    public int rawFd() { return fd; }
+
+    /** KVM_CHECK_EXTENSION on the VM (some answers differ per VM). */
+    public int checkExtension(Cap cap) {
+        return Kvm.check("KVM_CHECK_EXTENSION", LibC.ioctl(fd(), KVM_CHECK_EXTENSION, cap.number));
+    }
+
+    /** KVM_CREATE_VCPU with the given APIC id; maps its {@code kvm_run}. */
+    public synchronized VcpuFd createVcpu(int id) {
+        int vfd = LibC.ioctl(fd(), KVM_CREATE_VCPU, id);
+        if (vfd < 0) throw new KvmException("KVM_CREATE_VCPU", LibC.errno(), "vcpu id " + id);
+        VcpuFd v;
+        try {
+            v = new VcpuFd(vfd, id, vcpuMmapSize);
+        } catch (RuntimeException e) {
+            LibC.close(vfd);
+            throw e;
+        }
+        vcpus.add(v);
+        return v;
+    }
+
+    /**
+     * KVM_SET_USER_MEMORY_REGION. {@code flags}: {@code KVM_MEM_LOG_DIRTY_PAGES} (1),
+     * {@code KVM_MEM_READONLY} (2). A size of 0 deletes the slot. {@code hostAddress} must stay
+     * mapped while the slot exists.
+     */
+    public synchronized void setUserMemoryRegion(int slot, int flags, long guestPhysAddr, long size, long hostAddress) {
+        ByteBuffer b = arg(SIZEOF_KVM_USERSPACE_MEMORY_REGION);
+        b.putInt(0, slot).putInt(4, flags).putLong(8, guestPhysAddr).putLong(16, size).putLong(24, hostAddress);
+        // NATIVE: scratch holds a kvm_userspace_memory_region; KVM copies it before returning.
+        int r = LibC.ioctl(fd(), KVM_SET_USER_MEMORY_REGION, scratch.address());
+        if (r < 0) {
+            throw new KvmException("KVM_SET_USER_MEMORY_REGION", LibC.errno(),
+                    String.format("slot %d gpa 0x%x size 0x%x", slot, guestPhysAddr, size));
+        }
+    }
+
+    /** KVM_SET_TSS_ADDR: three pages of guest-physical space Intel VMX needs for real mode. */
+    public void setTssAddr(long address) {
+        Kvm.check("KVM_SET_TSS_ADDR", LibC.ioctl(fd(), KVM_SET_TSS_ADDR, address));
+    }
+
+    /** KVM_SET_IDENTITY_MAP_ADDR: one page for the EPT identity map used in real mode. */
+    public synchronized void setIdentityMapAddr(long address) {
+        arg(8).putLong(0, address);
+        // NATIVE: scratch holds the u64 address.
+        Kvm.check("KVM_SET_IDENTITY_MAP_ADDR", LibC.ioctl(fd(), KVM_SET_IDENTITY_MAP_ADDR, scratch.address()));
+    }
+
+    /** KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC and per-vCPU LAPICs. Call before creating vCPUs. */
+    public void createIrqchip() {
+        Kvm.check("KVM_CREATE_IRQCHIP", LibC.ioctl(fd(), KVM_CREATE_IRQCHIP, 0));
+    }
+
+    /** KVM_CREATE_PIT2 with flags (e.g. {@code KVM_PIT_SPEAKER_DUMMY} = 1). */
+    public synchronized void createPit2(int flags) {
+        arg(SIZEOF_KVM_PIT_CONFIG).putInt(0, flags);
+        // NATIVE: scratch holds a zeroed kvm_pit_config.
+        Kvm.check("KVM_CREATE_PIT2", LibC.ioctl(fd(), KVM_CREATE_PIT2, scratch.address()));
+    }
+
+    /** KVM_IRQ_LINE: drive GSI {@code irq} high or low (in-kernel irqchip required). */
+    public synchronized void irqLine(int irq, boolean level) {
+        arg(SIZEOF_KVM_IRQ_LEVEL).putInt(0, irq).putInt(4, level ? 1 : 0);
+        // NATIVE: scratch holds a kvm_irq_level.
+        int r = LibC.ioctl(fd(), KVM_IRQ_LINE, scratch.address());
+        if (r < 0) throw new KvmException("KVM_IRQ_LINE", LibC.errno(), "irq " + irq);
+    }
+
+    /** KVM_IRQFD: signalling eventfd {@code eventFd} raises GSI {@code gsi}; {@code deassign} removes it. */
+    public synchronized void irqfd(int eventFd, int gsi, boolean deassign) {
+        arg(SIZEOF_KVM_IRQFD).putInt(0, eventFd).putInt(4, gsi).putInt(8, deassign ? KVM_IRQFD_FLAG_DEASSIGN : 0);
+        // NATIVE: scratch holds a kvm_irqfd.
+        Kvm.check("KVM_IRQFD", LibC.ioctl(fd(), KVM_IRQFD, scratch.address()));
+    }
+
+    /**
+     * KVM_IOEVENTFD: a guest write of {@code len} bytes to {@code addr} (a port when {@code pio})
+     * signals {@code eventFd} in the kernel instead of exiting. {@code datamatch} null matches any value.
+     */
+    public synchronized void ioeventfd(int eventFd, long addr, int len, boolean pio, Long datamatch, boolean deassign) {
+        ByteBuffer b = arg(SIZEOF_KVM_IOEVENTFD);
+        int flags = (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) | (datamatch != null ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0)
+                | (deassign ? KVM_IOEVENTFD_FLAG_DEASSIGN : 0);
+        b.putLong(IOEVENTFD_DATAMATCH, datamatch == null ? 0 : datamatch).putLong(IOEVENTFD_ADDR, addr)
+                .putInt(IOEVENTFD_LEN, len).putInt(IOEVENTFD_FD, eventFd).putInt(IOEVENTFD_FLAGS, flags);
+        // NATIVE: scratch holds a kvm_ioeventfd.
+        Kvm.check("KVM_IOEVENTFD", LibC.ioctl(fd(), KVM_IOEVENTFD, scratch.address()));
+    }
+
+    /**
+     * KVM_GET_DIRTY_LOG for a slot created with dirty logging: returns one bit per page, in
+     * {@code (pages + 63) / 64} words, and resets the log.
+     */
+    public long[] getDirtyLog(int slot, long pages) {
+        int words = (int) ((pages + 63) / 64);
+        try (NativeBuffer bitmap = new NativeBuffer(Math.max(8, words * 8))) {
+            synchronized (this) {
+                ByteBuffer b = arg(SIZEOF_KVM_DIRTY_LOG);
+                b.putInt(0, slot).putLong(8, bitmap.address());
+                // NATIVE: bitmap has room for one bit per page of the slot (pages from the caller's slot size).
+                Kvm.check("KVM_GET_DIRTY_LOG", LibC.ioctl(fd(), KVM_GET_DIRTY_LOG, scratch.address()));
+            }
+            long[] out = new long[words];
+            ByteBuffer bb = bitmap.buffer();
+            for (int i = 0; i < words; i++) out[i] = bb.getLong(i * 8);
+            return out;
+        }
+    }
+
+    /** KVM_GET_CLOCK: kvmclock's current value in ns. */
+    public synchronized long getClock() {
+        arg(SIZEOF_KVM_CLOCK_DATA);
+        // NATIVE: scratch has room for a kvm_clock_data.
+        Kvm.check("KVM_GET_CLOCK", LibC.ioctl(fd(), KVM_GET_CLOCK, scratch.address()));
+        return scratch.buffer().getLong(CLOCK_CLOCK);
+    }
+
+    /** KVM_SET_CLOCK: set kvmclock to {@code ns}. */
+    public synchronized void setClock(long ns) {
+        arg(SIZEOF_KVM_CLOCK_DATA).putLong(CLOCK_CLOCK, ns);
+        // NATIVE: scratch holds a kvm_clock_data.
+        Kvm.check("KVM_SET_CLOCK", LibC.ioctl(fd(), KVM_SET_CLOCK, scratch.address()));
+    }
+
+    /** KVM_ENABLE_CAP on the VM with up to four arguments. */
+    public synchronized void enableCap(Cap cap, long... args) {
+        if (args.length > 4) throw new IllegalArgumentException("kvm_enable_cap takes at most 4 args");
+        ByteBuffer b = arg(SIZEOF_KVM_ENABLE_CAP);
+        b.putInt(0, cap.number);
+        for (int i = 0; i < args.length; i++) b.putLong(8 + i * 8, args[i]);
+        // NATIVE: scratch holds a kvm_enable_cap.
+        int r = LibC.ioctl(fd(), KVM_ENABLE_CAP, scratch.address());
+        if (r < 0) throw new KvmException("KVM_ENABLE_CAP", LibC.errno(), "KVM_CAP_" + cap);
+    }
+
+    /** Closes every vCPU created from this VM, then the VM fd. Idempotent. */
+    @Override
+    public synchronized void close() {
+        for (VcpuFd v : vcpus) v.close();
+        vcpus.clear();
+        if (fd >= 0) {
+            LibC.close(fd);
+            fd = -1;
+        }
+        scratch.close();
+    }
+}

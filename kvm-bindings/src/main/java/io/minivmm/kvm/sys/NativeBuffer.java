@@ -1,0 +1,38 @@
+package io.minivmm.kvm.sys;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A malloc'd scratch buffer for ioctl arguments: a little-endian {@link ByteBuffer} view for
+ * field access and its native address for the call. Owned by one fd object; freed on close.
+ */
+public final class NativeBuffer implements AutoCloseable {
+    private final Memory memory;
+    private final ByteBuffer buffer;
+    private final long address;
+
+    public NativeBuffer(int size) {
+        this.memory = new Memory(size);
+        this.memory.clear();
+        this.buffer = memory.getByteBuffer(0, size).order(ByteOrder.LITTLE_ENDIAN);
+        this.address = Pointer.nativeValue(memory);
+    }
+
+    /** The view, positioned at 0, zeroed over {@code len} bytes. */
+    public ByteBuffer cleared(int len) {
+        memory.clear(len);
+        return buffer.clear();
+    }
+
+    public ByteBuffer buffer() { return buffer.clear(); }
+
+    public long address() { return address; }
+
+    public int size() { return (int) memory.size(); }
+
+    @Override
+    public void close() { memory.close(); }
+}
