@@ -25,7 +25,8 @@ int main(void) {
     O(kvm_run, system_event.type); O(kvm_run, system_event.ndata); O(kvm_run, system_event.data);
     O(kvm_run, debug.arch.exception); O(kvm_run, debug.arch.pc); O(kvm_run, debug.arch.dr6);
     O(kvm_run, debug.arch.dr7); O(kvm_run, ex.exception); O(kvm_run, ex.error_code);
-    O(kvm_run, kvm_valid_regs); O(kvm_run, s);
+    O(kvm_run, kvm_valid_regs); O(kvm_run, kvm_dirty_regs); O(kvm_run, s); O(kvm_run, s.regs.regs.rip);
+    C(KVM_SYNC_X86_REGS); C(KVM_CAP_SYNC_REGS);
     S(kvm_regs); O(kvm_regs, rax); O(kvm_regs, rbx); O(kvm_regs, rsp); O(kvm_regs, r8); O(kvm_regs, r15);
     O(kvm_regs, rip); O(kvm_regs, rflags);
     S(kvm_segment); O(kvm_segment, base); O(kvm_segment, limit); O(kvm_segment, selector);

@@ -201,6 +201,22 @@ public final class VcpuFd implements AutoCloseable {
         for (int i = 0; i < 8; i++) run.put(RUN_MMIO_DATA + i, (byte) (value >>> (8 * i)));
     }
 
+    /**
+     * Asks KVM to store the general registers into {@code kvm_run} on every exit
+     * (KVM_CAP_SYNC_REGS), so {@link #exitRip()} costs no ioctl. Returns false when unsupported.
+     */
+    public boolean enableSyncRegs(Kvm kvm) {
+        if (!kvm.has(Cap.SYNC_REGS)) return false;
+        run.putLong(RUN_KVM_DIRTY_REGS, 0);
+        run.putLong(RUN_KVM_VALID_REGS, KVM_SYNC_X86_REGS);
+        return true;
+    }
+
+    /** RIP at the last exit, when {@link #enableSyncRegs} succeeded (else 0). */
+    public long exitRip() {
+        return (run.getLong(RUN_KVM_VALID_REGS) & KVM_SYNC_X86_REGS) != 0 ? run.getLong(RUN_S + 128) : 0;
+    }
+
     /** {@code kvm_run.if_flag}: guest interrupts enabled. */
     public boolean ifFlag() { return run.get(RUN_IF_FLAG) != 0; }
 

@@ -128,6 +128,10 @@ public final class Uapi {
     public static final int RUN_SYSTEM_EVENT_TYPE = 32, RUN_SYSTEM_EVENT_NDATA = 36, RUN_SYSTEM_EVENT_DATA = 40;
     public static final int RUN_DEBUG_EXCEPTION = 32, RUN_DEBUG_PC = 40, RUN_DEBUG_DR6 = 48, RUN_DEBUG_DR7 = 56;
     public static final int RUN_EX_EXCEPTION = 32, RUN_EX_ERROR_CODE = 36;
+    /** kvm_valid_regs, kvm_dirty_regs and the sync-regs area (KVM_CAP_SYNC_REGS). */
+    public static final int RUN_KVM_VALID_REGS = 288, RUN_KVM_DIRTY_REGS = 296, RUN_S = 304;
+    /** KVM_SYNC_X86_REGS: KVM stores struct kvm_regs at {@link #RUN_S} on every exit. */
+    public static final long KVM_SYNC_X86_REGS = 1;
 
     // ---- struct kvm_sregs offsets ----
     public static final int SREGS_CS = 0, SREGS_DS = 24, SREGS_ES = 48, SREGS_FS = 72, SREGS_GS = 96, SREGS_SS = 120,

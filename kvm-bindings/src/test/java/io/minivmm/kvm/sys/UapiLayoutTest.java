@@ -94,6 +94,10 @@ class UapiLayoutTest {
     void kvmRunOffsets() {
         assertEquals(cval("offsetof.kvm_run.immediate_exit"), Uapi.RUN_IMMEDIATE_EXIT);
         assertEquals(cval("offsetof.kvm_run.exit_reason"), Uapi.RUN_EXIT_REASON);
+        assertEquals(cval("offsetof.kvm_run.kvm_valid_regs"), Uapi.RUN_KVM_VALID_REGS);
+        assertEquals(cval("offsetof.kvm_run.kvm_dirty_regs"), Uapi.RUN_KVM_DIRTY_REGS);
+        assertEquals(cval("offsetof.kvm_run.s"), Uapi.RUN_S);
+        assertEquals(cval("offsetof.kvm_run.s.regs.regs.rip"), Uapi.RUN_S + 128);
         assertEquals(cval("offsetof.kvm_run.if_flag"), Uapi.RUN_IF_FLAG);
         assertEquals(cval("offsetof.kvm_run.cr8"), Uapi.RUN_CR8);
         assertEquals(cval("offsetof.kvm_run.apic_base"), Uapi.RUN_APIC_BASE);

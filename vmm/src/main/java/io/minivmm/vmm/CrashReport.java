@@ -1,0 +1,101 @@
+package io.minivmm.vmm;
+
+import static io.minivmm.kvm.sys.Uapi.*;
+
+import io.minivmm.kvm.VcpuExit;
+import io.minivmm.kvm.VcpuFd;
+import io.minivmm.kvm.x86.Regs;
+import io.minivmm.kvm.x86.Sregs;
+import io.minivmm.vmm.arch.x86.Gdt;
+import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.vcpu.ExitLog;
+
+/** The crash report printed to stderr when a guest dies: why, registers, tables, last exits, serial tail. */
+final class CrashReport {
+    private CrashReport() {}
+
+    static String describe(VcpuExit exit) {
+        if (exit instanceof VcpuExit.Shutdown) return "triple fault (KVM_EXIT_SHUTDOWN)";
+        if (exit instanceof VcpuExit.FailEntry f) {
+            return String.format("VM entry failed (hardware reason 0x%x, cpu %d)", f.hardwareReason(), f.cpu());
+        }
+        if (exit instanceof VcpuExit.InternalError e) {
+            return e.isEmulationFailure()
+                    ? "KVM internal error: instruction emulation failed"
+                            + (e.instructionBytes().length > 0 ? " at bytes " + hex(e.instructionBytes()) : "")
+                    : "KVM internal error, suberror " + e.suberror();
+        }
+        if (exit instanceof VcpuExit.Unknown u) {
+            return String.format("unhandled exit reason %d (hardware 0x%x)", u.reason(), u.hardwareReason());
+        }
+        return "unhandled exit " + exit;
+    }
+
+    static String build(VcpuFd vcpu, VcpuExit exit, ExitLog log, GuestMemory mem, byte[] serialTail) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("=== minivmm crash report: vcpu ").append(vcpu.id()).append(": ").append(describe(exit)).append(" ===\n");
+        try {
+            Regs r = vcpu.getRegs();
+            Sregs s = vcpu.getSregs();
+            sb.append("--- registers\n").append(r);
+            sb.append("--- special registers\n").append(s);
+            sb.append("--- GDT entries\n");
+            long gdtBase = s.gdt().base();
+            int entries = Math.min((s.gdt().limit() + 1) / 8, 16);
+            for (int i = 0; i < entries; i++) {
+                long gpa = gdtBase + i * 8L;
+                if (!mem.isRam(gpa, 8)) {
+                    sb.append(String.format("  [%02x] at 0x%x: not in guest RAM%n", i * 8, gpa));
+                    break;
+                }
+                long d = mem.readU64(gpa);
+                sb.append(String.format("  [%02x] %016x  %s%n", i * 8, d, d == 0 ? "null" : Gdt.decode(d, i * 8)));
+            }
+            sb.append(String.format("--- IDT base=0x%x limit=0x%x%s%n", s.idt().base(), s.idt().limit(),
+                    s.idt().limit() == 0 ? " (empty: any exception escalates to a triple fault)" : ""));
+        } catch (RuntimeException e) {
+            sb.append("(registers unavailable: ").append(e.getMessage()).append(")\n");
+        }
+        sb.append("--- last ").append(log.entries().size()).append(" of ").append(log.count()).append(" exits (oldest first)\n");
+        for (ExitLog.Entry e : log.entries()) {
+            sb.append(String.format("  %-14s %s rip=0x%x%n", reasonName(e.reason()),
+                    e.reason() == KVM_EXIT_IO ? String.format("port 0x%x %s", e.address(), e.write() ? "out" : "in")
+                            : e.reason() == KVM_EXIT_MMIO ? String.format("addr 0x%x %s", e.address(), e.write() ? "write" : "read")
+                            : String.format("0x%x", e.address()), e.rip()));
+        }
+        sb.append("--- last ").append(serialTail.length).append(" serial bytes\n");
+        sb.append(printable(serialTail)).append("\n=== end of crash report ===\n");
+        return sb.toString();
+    }
+
+    static String reasonName(int r) {
+        return switch (r) {
+            case KVM_EXIT_IO -> "io";
+            case KVM_EXIT_MMIO -> "mmio";
+            case KVM_EXIT_HLT -> "hlt";
+            case KVM_EXIT_SHUTDOWN -> "shutdown";
+            case KVM_EXIT_FAIL_ENTRY -> "fail_entry";
+            case KVM_EXIT_INTR -> "intr";
+            case KVM_EXIT_INTERNAL_ERROR -> "internal_error";
+            case KVM_EXIT_SYSTEM_EVENT -> "system_event";
+            case KVM_EXIT_DEBUG -> "debug";
+            default -> "exit_" + r;
+        };
+    }
+
+    static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) sb.append(String.format("%02x ", x & 0xff));
+        return sb.toString().trim();
+    }
+
+    static String printable(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            int c = x & 0xff;
+            if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) sb.append((char) c);
+            else if (c != '\r') sb.append(String.format("\\x%02x", c));
+        }
+        return sb.toString();
+    }
+}

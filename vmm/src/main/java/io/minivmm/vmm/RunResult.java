@@ -1,0 +1,29 @@
+package io.minivmm.vmm;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The result of {@link Vm#run()}.
+ *
+ * @param outcome       how the run ended
+ * @param exitStatus    the process exit status the CLI would use
+ * @param serial        what the guest wrote to COM1 (the last {@link VmBuilder#serialCaptureLimit} bytes)
+ * @param wallTime      from {@link Vm#run()} to the end
+ * @param firstSerialByte from {@code run()} to the first byte on COM1, or null if none
+ * @param exitCounts    VM exits by kind ("io", "mmio", ...)
+ * @param portCounts    I/O exits by port (hex string keys, e.g. "0x3f8")
+ * @param crashReport   the crash report for TRIPLE_FAULT / INTERNAL_ERROR, else empty
+ * @param message       a one-line description of how the run ended
+ */
+public record RunResult(Outcome outcome, int exitStatus, byte[] serial, Duration wallTime, Duration firstSerialByte,
+                        Map<String, Long> exitCounts, Map<String, Long> portCounts, String crashReport,
+                        String message) {
+
+    /** The serial output decoded as ISO-8859-1 (one char per byte, nothing lost). */
+    public String serialText() { return new String(serial, StandardCharsets.ISO_8859_1); }
+
+    /** Total VM exits. */
+    public long totalExits() { return exitCounts.values().stream().mapToLong(Long::longValue).sum(); }
+}

@@ -1,0 +1,373 @@
+package io.minivmm.vmm;
+
+import static io.minivmm.kvm.sys.Uapi.*;
+
+import io.minivmm.kvm.Kvm;
+import io.minivmm.kvm.VcpuExit;
+import io.minivmm.kvm.VcpuFd;
+import io.minivmm.kvm.VmFd;
+import io.minivmm.kvm.x86.CpuidEntry;
+import io.minivmm.kvm.x86.Fpu;
+import io.minivmm.kvm.x86.MsrEntry;
+import io.minivmm.kvm.x86.Regs;
+import io.minivmm.vmm.arch.x86.BootCpu;
+import io.minivmm.vmm.arch.x86.BootLayout;
+import io.minivmm.vmm.arch.x86.BootPageTables;
+import io.minivmm.vmm.arch.x86.CpuMode;
+import io.minivmm.vmm.arch.x86.CpuidPolicy;
+import io.minivmm.vmm.arch.x86.X86;
+import io.minivmm.vmm.devices.MachineControl;
+import io.minivmm.vmm.devices.MmioBus;
+import io.minivmm.vmm.devices.PioBus;
+import io.minivmm.vmm.devices.PioDevice;
+import io.minivmm.vmm.devices.Serial16550;
+import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.vcpu.ExitLog;
+import io.minivmm.vmm.vcpu.VcpuHost;
+import io.minivmm.vmm.vcpu.VcpuRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+/**
+ * A virtual machine: guest RAM, devices and vCPUs on KVM. {@link #run()} creates everything,
+ * boots the guest, waits for the end and releases every fd and mapping before it returns, however
+ * the run ended.
+ * <pre>{@code
+ * RunResult r = Vm.builder().memory(64 << 20).timeout(Duration.ofSeconds(5)).build().run();
+ * System.out.println(r.outcome() + " " + r.exitStatus() + ": " + r.serialText());
+ * }</pre>
+ */
+public final class Vm implements AutoCloseable {
+    private static final Logger LOG = LogManager.getLogger(Vm.class);
+
+    /** The embedded demo guest: 64-bit code linked at 1 MiB. */
+    static final String DEMO_RESOURCE = "/guests/demo.bin";
+    static final long DEMO_LOAD = 0x100000;
+
+    private final VmBuilder cfg;
+    private final AtomicReference<Finish> finish = new AtomicReference<>();
+    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile List<VcpuFd> running = List.of();
+
+    private record Finish(Outcome outcome, int status, String message, String crashReport) {}
+
+    Vm(VmBuilder cfg) { this.cfg = cfg; }
+
+    public static VmBuilder builder() { return new VmBuilder(); }
+
+    /** Ends a running {@link #run()} with {@link Outcome#STOPPED}. Any thread; never blocks. */
+    public void stop() { finish(Outcome.STOPPED, 0, "stopped by the host", ""); }
+
+    private void finish(Outcome outcome, int status, String message, String report) {
+        if (finish.compareAndSet(null, new Finish(outcome, status, message, report))) {
+            for (VcpuFd v : running) v.kick();
+            done.countDown();
+        }
+    }
+
+    private boolean stopping() { return finish.get() != null; }
+
+    /**
+     * Boots the guest and runs it to its end.
+     *
+     * @throws io.minivmm.kvm.KvmUnavailableException when KVM cannot be used
+     * @throws ImageException when the image is malformed or does not fit
+     * @throws IOException when an input file cannot be read
+     */
+    public RunResult run() throws IOException {
+        long start = System.nanoTime();
+        Boot boot = loadImageBytes();
+        SerialSink sink = new SerialSink(cfg.serialOut, cfg.serialCaptureLimit, start);
+        List<Thread> threads = new ArrayList<>();
+        List<VcpuRunner> runners = new ArrayList<>();
+        Thread flusher = null;
+        try (Kvm kvm = Kvm.open();
+             VmFd vm = kvm.createVm();
+             GuestMemory mem = GuestMemory.create(cfg.memory, cfg.prefault ? GuestMemory.Backing.PREFAULT
+                     : GuestMemory.Backing.LAZY, cfg.hugepages)) {
+            vm.setTssAddr(BootLayout.KVM_TSS_ADDR);
+            vm.setIdentityMapAddr(BootLayout.KVM_IDENTITY_MAP_ADDR);
+            vm.createIrqchip();
+            vm.createPit2(KVM_PIT_SPEAKER_DUMMY);
+            mem.registerSlots(vm);
+            place(boot, mem);
+
+            PioBus pio = new PioBus();
+            MmioBus mmio = new MmioBus();
+            pio.setUnclaimedListener((write, addr, size, value, count) -> {
+                if (LOG.isDebugEnabled()) LOG.debug("unclaimed port 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
+                        write ? "write" : "read", size, count);
+            });
+            mmio.setUnclaimedListener((write, addr, size, value, count) -> {
+                if (LOG.isDebugEnabled()) LOG.debug("unclaimed MMIO 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
+                        write ? "write" : "read", size, count);
+            });
+            MachineControl control = new MachineControl() {
+                @Override
+                public void guestExit(int status) {
+                    finish(Outcome.GUEST_EXIT, status, "guest exited with status " + status + " (debug-exit port 0xf4)", "");
+                }
+
+                @Override
+                public void guestReset() { finish(Outcome.RESET, 0, "guest reset the machine", ""); }
+            };
+            Serial16550 com1 = new Serial16550(level -> vm.irqLine(Serial16550.COM1_IRQ, level), sink);
+            pio.register(Serial16550.COM1_BASE, Serial16550.PORT_COUNT, com1, "com1");
+            if (cfg.debugExit != DebugExitMode.OFF) pio.register(0xf4, 1, debugExit(control), "debug-exit");
+
+            List<CpuidEntry> supported = kvm.supportedCpuid();
+            List<VcpuFd> vcpus = new ArrayList<>();
+            for (int id = 0; id < cfg.cpus; id++) {
+                VcpuFd v = vm.createVcpu(id);
+                vcpus.add(v);
+                v.setCpuid2(CpuidPolicy.forVcpu(supported, id, cfg.cpus, CpuidPolicy.DEFAULT_HIDDEN));
+                v.enableSyncRegs(kvm);
+                setupLapic(v);
+            }
+            bootCpu(vcpus.get(0), boot, mem, supported);
+
+            running = List.copyOf(vcpus);
+            VcpuHost host = new VcpuHost() {
+                @Override
+                public boolean stopping() { return Vm.this.stopping(); }
+
+                @Override
+                public void fatal(VcpuFd vcpu, VcpuExit exit, ExitLog log) {
+                    String report = CrashReport.build(vcpu, exit, log, mem, sink.tail(2048));
+                    Outcome o = exit instanceof VcpuExit.Shutdown ? Outcome.TRIPLE_FAULT : Outcome.INTERNAL_ERROR;
+                    finish(o, o.defaultStatus(), "vcpu " + vcpu.id() + ": " + CrashReport.describe(exit), report);
+                }
+
+                @Override
+                public void systemEvent(VcpuFd vcpu, int type) {
+                    if (type == KVM_SYSTEM_EVENT_RESET) finish(Outcome.RESET, 0, "guest reset the machine", "");
+                    else finish(Outcome.POWER_OFF, 0, "guest powered off (system event " + type + ")", "");
+                }
+            };
+            for (VcpuFd v : vcpus) {
+                VcpuRunner r = new VcpuRunner(v, pio, mmio, host, null);
+                runners.add(r);
+                Thread t = new Thread(() -> {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        LOG.debug("vcpu {} failed", v.id(), e);
+                        finish(Outcome.INTERNAL_ERROR, 70, "vcpu " + v.id() + ": " + e.getMessage(), "");
+                    }
+                }, "vcpu-" + v.id());
+                threads.add(t);
+            }
+            flusher = startFlusher(sink);
+            Thread input = cfg.serialIn != null ? startInput(cfg.serialIn, com1) : null;
+            for (Thread t : threads) t.start();
+
+            awaitEnd();
+            for (VcpuFd v : vcpus) v.kick();
+            for (Thread t : threads) joinKicking(t, vcpus);
+            running = List.of();
+            if (input != null) input.interrupt();
+            sink.flush();
+
+            Finish f = finish.get();
+            int status = f.outcome() == Outcome.GUEST_EXIT ? f.status() : f.outcome().defaultStatus();
+            long end = System.nanoTime();
+            long first = sink.firstByteAfterNanos();
+            return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - start),
+                    first < 0 ? null : Duration.ofNanos(first), exitCounts(runners), portCounts(runners),
+                    f.crashReport(), f.message());
+        } finally {
+            // However we got here (an exception included): no vCPU thread may outlive the fds.
+            if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");
+            for (VcpuFd v : running) v.kick();
+            for (Thread t : threads) joinKicking(t, running);
+            if (flusher != null) flusher.interrupt();
+            sink.flush();
+        }
+    }
+
+    private void awaitEnd() {
+        try {
+            if (cfg.timeout == null) {
+                done.await();
+            } else if (!done.await(cfg.timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                finish(Outcome.TIMEOUT, 124, "timed out after " + cfg.timeout.toMillis() + " ms", "");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            finish(Outcome.STOPPED, 0, "interrupted", "");
+        }
+    }
+
+    private static void joinKicking(Thread t, List<VcpuFd> vcpus) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join(50);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (t.isAlive()) for (VcpuFd v : vcpus) v.kick();
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private static Thread startFlusher(SerialSink sink) {
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.sleep(SerialSink.FLUSH_INTERVAL_MS);
+                    if (sink.pending()) sink.flush();
+                }
+            } catch (InterruptedException ignored) {
+                // end of run
+            }
+        }, "serial-flush");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static Thread startInput(InputStream in, Serial16550 uart) {
+        Thread t = new Thread(() -> {
+            byte[] buf = new byte[256];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    int off = 0;
+                    while (off < n) {
+                        int k = uart.receive(buf, off, n - off);
+                        off += k;
+                        if (k == 0) uart.awaitSpace(100, TimeUnit.MILLISECONDS);
+                        if (Thread.currentThread().isInterrupted()) return;
+                    }
+                }
+            } catch (IOException | InterruptedException ignored) {
+                // end of input or of the run
+            }
+        }, "serial-input");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private PioDevice debugExit(MachineControl control) {
+        DebugExitMode mode = cfg.debugExit;
+        return new PioDevice() {
+            @Override
+            public int read(int offset, int size) { return 0xffffffff; }
+
+            @Override
+            public void write(int offset, int size, int value) {
+                control.guestExit(mode == DebugExitMode.QEMU ? ((value << 1) | 1) & 0xff : value & 0xff);
+            }
+        };
+    }
+
+    /** LAPIC LINT0 as ExtINT (the PIC's output) and LINT1 as NMI, as a PC's BIOS leaves them. */
+    private static void setupLapic(VcpuFd v) {
+        byte[] lapic = v.getLapic();
+        putLe32(lapic, 0x350, (getLe32(lapic, 0x350) & ~0x700) | 0x700);
+        putLe32(lapic, 0x360, (getLe32(lapic, 0x360) & ~0x700) | 0x400);
+        v.setLapic(lapic);
+    }
+
+    private static int getLe32(byte[] b, int o) {
+        return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
+    }
+
+    private static void putLe32(byte[] b, int o, int v) {
+        b[o] = (byte) v;
+        b[o + 1] = (byte) (v >>> 8);
+        b[o + 2] = (byte) (v >>> 16);
+        b[o + 3] = (byte) (v >>> 24);
+    }
+
+    // ------------------------------------------------------------------ images
+
+    /** What to put where and how to enter it. */
+    record Boot(String name, byte[] bytes, long loadAddr, long entry, CpuMode mode) {}
+
+    private Boot loadImageBytes() throws IOException {
+        byte[] bytes;
+        String name;
+        if (cfg.image != null) {
+            bytes = cfg.image;
+            name = cfg.imageName;
+        } else if (cfg.kernel != null) {
+            bytes = java.nio.file.Files.readAllBytes(cfg.kernel);
+            name = cfg.kernel.toString();
+        } else {
+            try (InputStream in = Vm.class.getResourceAsStream(DEMO_RESOURCE)) {
+                if (in == null) throw new IOException("the embedded demo guest " + DEMO_RESOURCE + " is missing from the jar");
+                bytes = in.readAllBytes();
+            }
+            return new Boot("demo", bytes, DEMO_LOAD, DEMO_LOAD, CpuMode.LONG);
+        }
+        if (!"raw".equals(cfg.format)) {
+            throw new ImageException(name + ": format '" + cfg.format + "' is not supported yet; use --format raw");
+        }
+        if (cfg.loadAddr == null || cfg.entry == null || cfg.mode == null) {
+            throw new ImageException("--format raw needs --load-addr, --entry and --mode");
+        }
+        return new Boot(name, bytes, cfg.loadAddr, cfg.entry, cfg.mode);
+    }
+
+    private void place(Boot boot, GuestMemory mem) {
+        if (!mem.isRam(boot.loadAddr(), boot.bytes().length)) {
+            throw new ImageException(String.format("%s: %d bytes at 0x%x do not fit in guest RAM (%d MiB)", boot.name(),
+                    boot.bytes().length, boot.loadAddr(), cfg.memory >> 20));
+        }
+        mem.write(boot.loadAddr(), boot.bytes());
+    }
+
+    private void bootCpu(VcpuFd v, Boot boot, GuestMemory mem, List<CpuidEntry> supported) {
+        CpuMode mode = boot.mode();
+        long cr3 = 0;
+        if (mode != CpuMode.REAL) BootCpu.writeTables(mem, mode);
+        if (mode == CpuMode.LONG) cr3 = BootPageTables.identity(mem, Math.min(mem.size(), 4L << 30));
+        int realSeg = mode == CpuMode.REAL ? (int) ((boot.entry() >>> 4) & 0xf000) : 0;
+        v.setSregs(BootCpu.configure(v.getSregs(), mode, cr3, CpuidPolicy.hasNx(supported), realSeg));
+        long rip = mode == CpuMode.REAL ? boot.entry() - ((long) realSeg << 4) : boot.entry();
+        Regs regs = Regs.ZERO.with(Regs.Reg.RIP, rip);
+        if (mode != CpuMode.REAL) regs = regs.with(Regs.Reg.RSP, BootLayout.BOOT_STACK_TOP);
+        v.setRegs(regs);
+        v.setFpu(Fpu.reset());
+        v.setMsrs(List.of(new MsrEntry(X86.MSR_IA32_MISC_ENABLE, X86.MISC_ENABLE_FAST_STRING)));
+    }
+
+    private static Map<String, Long> exitCounts(List<VcpuRunner> runners) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (VcpuRunner r : runners) {
+            for (int reason = 0; reason < 64; reason++) {
+                long n = r.log().byReason(reason);
+                if (n > 0) m.merge(CrashReport.reasonName(reason), n, Long::sum);
+            }
+        }
+        return m;
+    }
+
+    private static Map<String, Long> portCounts(List<VcpuRunner> runners) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (VcpuRunner r : runners) {
+            for (int port = 0; port < 0x10000; port++) {
+                long n = r.log().byPort(port);
+                if (n > 0) m.merge("0x" + Integer.toHexString(port), n, Long::sum);
+            }
+        }
+        return m;
+    }
+
+    /** Stops a run in progress (same as {@link #stop()}). */
+    @Override
+    public void close() { if (!stopping()) stop(); }
+}

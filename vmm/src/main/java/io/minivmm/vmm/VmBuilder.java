@@ -1,0 +1,121 @@
+package io.minivmm.vmm;
+
+import io.minivmm.vmm.arch.x86.CpuMode;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Configures a {@link Vm}. Defaults follow the CLI contract: 256 MiB, one vCPU, the embedded
+ * demo guest, debug-exit EXACT, serial output captured (not printed).
+ * <pre>{@code
+ * RunResult r = Vm.builder()
+ *         .kernel(Path.of("guest.elf"))
+ *         .memory(64 << 20)
+ *         .timeout(Duration.ofSeconds(10))
+ *         .build()
+ *         .run();
+ * assertEquals(0, r.exitStatus());
+ * assertTrue(r.serialText().contains("hello"));
+ * }</pre>
+ */
+public final class VmBuilder {
+    Path kernel;
+    byte[] image;
+    String imageName = "demo";
+    String format = "auto";
+    Path initrd;
+    String cmdline;
+    long memory = 256L << 20;
+    int cpus = 1;
+    String cpuModel = "default";
+    Duration timeout;
+    DebugExitMode debugExit = DebugExitMode.EXACT;
+    boolean prefault = false;
+    boolean hugepages = false;
+    Long loadAddr;
+    Long entry;
+    CpuMode mode;
+    OutputStream serialOut;
+    InputStream serialIn;
+    Pattern expect;
+    Pattern failOn;
+    int serialCaptureLimit = 1 << 20;
+
+    VmBuilder() {}
+
+    /** The guest image file; its format is detected from its content unless {@link #format} says otherwise. */
+    public VmBuilder kernel(Path path) { this.kernel = Objects.requireNonNull(path); this.image = null; return this; }
+
+    /** The guest image from memory (e.g. a test resource). */
+    public VmBuilder image(String name, byte[] bytes) {
+        this.image = bytes.clone();
+        this.imageName = name;
+        this.kernel = null;
+        return this;
+    }
+
+    /** {@code auto}, {@code bzimage}, {@code pvh}, {@code elf}, {@code multiboot}, {@code bootsector}, {@code raw}. */
+    public VmBuilder format(String f) { this.format = Objects.requireNonNull(f); return this; }
+
+    public VmBuilder initrd(Path path) { this.initrd = path; return this; }
+
+    public VmBuilder cmdline(String line) { this.cmdline = line; return this; }
+
+    /** Guest RAM in bytes (a multiple of 4 KiB). */
+    public VmBuilder memory(long bytes) { this.memory = bytes; return this; }
+
+    public VmBuilder cpus(int n) { this.cpus = n; return this; }
+
+    /** CPU model: {@code default}, {@code host}, {@code baseline}, with {@code ,+feat}/{@code ,-feat} toggles. */
+    public VmBuilder cpu(String model) { this.cpuModel = Objects.requireNonNull(model); return this; }
+
+    /** Wall-clock limit; the run ends with {@link Outcome#TIMEOUT}. */
+    public VmBuilder timeout(Duration d) { this.timeout = d; return this; }
+
+    public VmBuilder debugExit(DebugExitMode m) { this.debugExit = Objects.requireNonNull(m); return this; }
+
+    /** Populate all guest RAM before boot (default: fault it in lazily). */
+    public VmBuilder prefault(boolean p) { this.prefault = p; return this; }
+
+    /** Back guest RAM with transparent huge pages. */
+    public VmBuilder hugepages(boolean h) { this.hugepages = h; return this; }
+
+    /** For format raw: where to load, where to enter, in which mode. */
+    public VmBuilder raw(long loadAddress, long entryPoint, CpuMode cpuMode) {
+        this.format = "raw";
+        this.loadAddr = loadAddress;
+        this.entry = entryPoint;
+        this.mode = cpuMode;
+        return this;
+    }
+
+    /** Also copy COM1 output to this stream (the CLI passes stdout). */
+    public VmBuilder serialOutput(OutputStream out) { this.serialOut = out; return this; }
+
+    /** Feed COM1's receiver from this stream. */
+    public VmBuilder serialInput(InputStream in) { this.serialIn = in; return this; }
+
+    /** End the run with {@link Outcome#EXPECT_MATCHED} when the serial output matches. */
+    public VmBuilder expect(Pattern p) { this.expect = p; return this; }
+
+    /** End the run with {@link Outcome#FAIL_MATCHED} when the serial output matches. */
+    public VmBuilder failOn(Pattern p) { this.failOn = p; return this; }
+
+    /** How many of the latest serial bytes {@link RunResult#serial()} keeps (default 1 MiB). */
+    public VmBuilder serialCaptureLimit(int bytes) { this.serialCaptureLimit = bytes; return this; }
+
+    public Vm build() {
+        if (cpus < 1 || cpus > 255) throw new IllegalArgumentException("cpus must be 1..255, got " + cpus);
+        if (memory < (1L << 20) || (memory & 0xfff) != 0) {
+            throw new IllegalArgumentException("memory must be at least 1 MiB and a multiple of 4 KiB, got " + memory);
+        }
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive");
+        }
+        return new Vm(this);
+    }
+}

@@ -1,0 +1,232 @@
+package io.minivmm.vmm.memory;
+
+import io.minivmm.kvm.VmFd;
+import io.minivmm.kvm.memory.MemoryMapping;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Guest RAM: regions, each an anonymous {@link MemoryMapping} at a guest-physical base and one
+ * KVM memory slot. RAM above {@link #LOW_RAM_LIMIT} (3 GiB) moves above 4 GiB, leaving the x86
+ * hole below 4 GiB for MMIO (LAPIC, IOAPIC, firmware addresses).
+ * <pre>{@code
+ * try (GuestMemory mem = GuestMemory.create(256 << 20, GuestMemory.Backing.LAZY, false)) {
+ *     mem.registerSlots(vm);
+ *     mem.write(0x100000, code, 0, code.length);
+ * }
+ * }</pre>
+ * Reads and writes may cross region boundaries only where the regions are contiguous; a range
+ * that touches a hole or lies outside RAM throws {@link GuestMemoryException}.
+ */
+public final class GuestMemory implements PhysMemory, AutoCloseable {
+    /** RAM up to here stays below the 32-bit MMIO hole; the rest starts at {@link #HIGH_RAM_BASE}. */
+    public static final long LOW_RAM_LIMIT = 0xC000_0000L;
+    public static final long HIGH_RAM_BASE = 0x1_0000_0000L;
+    private static final long HUGE_PAGE = 2 << 20;
+
+    /** How the host backs guest RAM (SPEC-seeds §3, "two levels": alloc populate vs alloc lazy). */
+    public enum Backing {
+        /** MAP_POPULATE: every host page exists before the guest starts. */
+        PREFAULT,
+        /** Host pages are faulted in on the guest's first touch. */
+        LAZY
+    }
+
+    private final List<GuestRegion> regions;
+    private final long size;
+    private volatile boolean closed;
+
+    private GuestMemory(List<GuestRegion> regions) {
+        this.regions = Collections.unmodifiableList(regions);
+        this.size = regions.stream().mapToLong(GuestRegion::size).sum();
+    }
+
+    /**
+     * Allocates {@code size} bytes of guest RAM (a multiple of 4 KiB). {@code hugepages} asks for
+     * transparent huge pages (MADV_HUGEPAGE, 2 MiB-aligned mappings).
+     */
+    public static GuestMemory create(long size, Backing backing, boolean hugepages) {
+        if (size <= 0 || (size & 0xfff) != 0) {
+            throw new IllegalArgumentException("guest RAM size must be a positive multiple of 4 KiB: " + size);
+        }
+        List<long[]> layout = new ArrayList<>();
+        layout.add(new long[] {0, Math.min(size, LOW_RAM_LIMIT)});
+        if (size > LOW_RAM_LIMIT) layout.add(new long[] {HIGH_RAM_BASE, size - LOW_RAM_LIMIT});
+        List<GuestRegion> regions = new ArrayList<>();
+        try {
+            for (long[] r : layout) {
+                MemoryMapping.Builder b = MemoryMapping.anonymous(r[1]).shared(false).populate(backing == Backing.PREFAULT);
+                if (hugepages) b.alignment(HUGE_PAGE);
+                MemoryMapping m = b.build();
+                regions.add(new GuestRegion(regions.size(), r[0], m));
+                if (hugepages) m.useHugepages();
+                m.useDontfork();
+            }
+        } catch (RuntimeException e) {
+            for (GuestRegion g : regions) g.mapping().close();
+            throw e;
+        }
+        return new GuestMemory(regions);
+    }
+
+    /** Registers every region as a KVM memory slot of {@code vm}. */
+    public void registerSlots(VmFd vm) {
+        for (GuestRegion r : regions) vm.setUserMemoryRegion(r.slot(), 0, r.base(), r.size(), r.mapping().hostAddress());
+    }
+
+    /** Total bytes of RAM. */
+    public long size() { return size; }
+
+    public List<GuestRegion> regions() { return regions; }
+
+    /** The region holding {@code gpa}, or null. */
+    public GuestRegion regionOf(long gpa) {
+        for (GuestRegion r : regions) if (r.contains(gpa)) return r;
+        return null;
+    }
+
+    /** True when all of [gpa, gpa+len) is RAM. */
+    public boolean isRam(long gpa, long len) {
+        if (len < 0) return false;
+        long at = gpa;
+        long left = len;
+        while (left > 0) {
+            GuestRegion r = regionOf(at);
+            if (r == null) return false;
+            long n = Math.min(left, r.end() - at);
+            at += n;
+            left -= n;
+        }
+        return len > 0 || regionOf(gpa) != null || gpa == regions.get(regions.size() - 1).end();
+    }
+
+    private GuestRegion require(long gpa, long len) {
+        if (closed) throw new IllegalStateException("guest memory is closed");
+        GuestRegion r = regionOf(gpa);
+        if (r == null) throw new GuestMemoryException(gpa, len);
+        return r;
+    }
+
+    @Override
+    public long readU64(long gpa) {
+        GuestRegion r = require(gpa, 8);
+        long off = gpa - r.base();
+        if (off <= r.size() - 8) return r.mapping().readU64(off);
+        byte[] b = new byte[8];
+        read(gpa, b, 0, 8);
+        return ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    @Override
+    public void writeU64(long gpa, long value) {
+        GuestRegion r = require(gpa, 8);
+        long off = gpa - r.base();
+        if (off <= r.size() - 8) {
+            r.mapping().writeU64(value, off);
+            return;
+        }
+        byte[] b = new byte[8];
+        ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(value);
+        write(gpa, b, 0, 8);
+    }
+
+    public int readU32(long gpa) {
+        GuestRegion r = require(gpa, 4);
+        long off = gpa - r.base();
+        if (off <= r.size() - 4) return r.mapping().readU32(off);
+        byte[] b = new byte[4];
+        read(gpa, b, 0, 4);
+        return ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    }
+
+    public void writeU32(long gpa, int value) {
+        byte[] b = new byte[4];
+        ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value);
+        write(gpa, b, 0, 4);
+    }
+
+    @Override
+    public void read(long gpa, byte[] dst, int off, int len) {
+        checkArray(dst.length, off, len);
+        checkRange(gpa, len);
+        long at = gpa;
+        int done = 0;
+        while (done < len) {
+            GuestRegion r = require(at, len - done);
+            long regionOff = at - r.base();
+            int n = (int) Math.min(len - done, r.size() - regionOff);
+            byte[] tmp = (off + done == 0 && n == dst.length) ? dst : new byte[n];
+            r.mapping().readSlice(tmp, regionOff);
+            if (tmp != dst) System.arraycopy(tmp, 0, dst, off + done, n);
+            done += n;
+            at += n;
+        }
+    }
+
+    @Override
+    public void write(long gpa, byte[] src, int off, int len) {
+        checkArray(src.length, off, len);
+        checkRange(gpa, len);
+        long at = gpa;
+        int done = 0;
+        while (done < len) {
+            GuestRegion r = require(at, len - done);
+            long regionOff = at - r.base();
+            int n = (int) Math.min(len - done, r.size() - regionOff);
+            r.mapping().writeSlice(ByteBuffer.wrap(src, off + done, n), regionOff);
+            done += n;
+            at += n;
+        }
+    }
+
+    /** Writes all of {@code src} at {@code gpa}. */
+    public void write(long gpa, byte[] src) { write(gpa, src, 0, src.length); }
+
+    /** Reads {@code len} bytes at {@code gpa}. */
+    public byte[] read(long gpa, int len) {
+        byte[] b = new byte[len];
+        read(gpa, b, 0, len);
+        return b;
+    }
+
+    @Override
+    public void fill(long gpa, long len, byte value) {
+        checkRange(gpa, len);
+        byte[] chunk = new byte[(int) Math.min(len, 1 << 16)];
+        if (value != 0) java.util.Arrays.fill(chunk, value);
+        long done = 0;
+        while (done < len) {
+            int n = (int) Math.min(chunk.length, len - done);
+            write(gpa + done, chunk, 0, n);
+            done += n;
+        }
+    }
+
+    @Override
+    public ByteBuffer view(long gpa, int len) {
+        GuestRegion r = require(gpa, len);
+        long off = gpa - r.base();
+        if (len < 0 || off > r.size() - len) throw new GuestMemoryException(gpa, len);
+        return r.mapping().slice(off, len).asByteBuffer();
+    }
+
+    /** The whole range must be RAM; checked before any byte is copied, so a failed write changes nothing. */
+    private void checkRange(long gpa, long len) {
+        if (len < 0 || !isRam(gpa, len)) throw new GuestMemoryException(gpa, len);
+    }
+
+    private static void checkArray(int size, int off, int len) {
+        if (off < 0 || len < 0 || off > size - len) {
+            throw new IndexOutOfBoundsException("array range " + off + "+" + len + " of " + size);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (GuestRegion r : regions) r.mapping().close();
+    }
+}

@@ -1,0 +1,50 @@
+package io.minivmm.vmm.vcpu;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The last {@link #SIZE} exits of one vCPU (kind, port or address, RIP) in a fixed ring, and
+ * counters by exit reason and by I/O port. Written only by its vCPU thread, without allocating;
+ * read after the vCPU has stopped.
+ */
+public final class ExitLog {
+    public static final int SIZE = 32;
+    private final int[] reason = new int[SIZE];
+    private final long[] where = new long[SIZE];
+    private final long[] rip = new long[SIZE];
+    private final boolean[] write = new boolean[SIZE];
+    private long count;
+    final long[] byReason = new long[64];
+    final long[] byPort = new long[0x10000];
+
+    void record(int exitReason, long address, boolean isWrite, long atRip) {
+        int i = (int) (count & (SIZE - 1));
+        reason[i] = exitReason;
+        where[i] = address;
+        write[i] = isWrite;
+        rip[i] = atRip;
+        count++;
+        byReason[exitReason & 63]++;
+    }
+
+    /** One recorded exit. */
+    public record Entry(int reason, long address, boolean write, long rip) {}
+
+    /** The recorded exits, oldest first. */
+    public List<Entry> entries() {
+        int n = (int) Math.min(count, SIZE);
+        List<Entry> out = new ArrayList<>(n);
+        for (long k = count - n; k < count; k++) {
+            int i = (int) (k & (SIZE - 1));
+            out.add(new Entry(reason[i], where[i], write[i], rip[i]));
+        }
+        return out;
+    }
+
+    public long count() { return count; }
+
+    public long byReason(int r) { return byReason[r & 63]; }
+
+    public long byPort(int port) { return byPort[port & 0xffff]; }
+}

@@ -1,0 +1,105 @@
+package io.minivmm.vmm.vcpu;
+
+import static io.minivmm.kvm.sys.Uapi.*;
+
+import io.minivmm.kvm.VcpuExit;
+import io.minivmm.kvm.VcpuFd;
+import io.minivmm.vmm.devices.MmioBus;
+import io.minivmm.vmm.devices.PioBus;
+
+/**
+ * The run loop of one vCPU: KVM_RUN, dispatch port I/O to the {@link PioBus} and MMIO to the
+ * {@link MmioBus}, record the exit, repeat until the machine stops. The I/O path allocates
+ * nothing (the exit is read through {@link VcpuFd}'s accessors, not decoded into a record).
+ */
+public final class VcpuRunner implements Runnable {
+    private final VcpuFd vcpu;
+    private final PioBus pio;
+    private final MmioBus mmio;
+    private final VcpuHost host;
+    private final ExitLog log = new ExitLog();
+    private final EmulationFailureHandler emulation;
+
+    /** Completes some instructions the host's emulator refuses (e.g. int3 at CPL0). May be null. */
+    public interface EmulationFailureHandler {
+        /** Returns true when it handled the failure and the vCPU may resume. */
+        boolean handle(VcpuFd vcpu, VcpuExit.InternalError error);
+    }
+
+    public VcpuRunner(VcpuFd vcpu, PioBus pio, MmioBus mmio, VcpuHost host, EmulationFailureHandler emulation) {
+        this.vcpu = vcpu;
+        this.pio = pio;
+        this.mmio = mmio;
+        this.host = host;
+        this.emulation = emulation;
+    }
+
+    public ExitLog log() { return log; }
+
+    public VcpuFd vcpu() { return vcpu; }
+
+    @Override
+    public void run() {
+        vcpu.bindToCurrentThread();
+        try {
+            loop();
+        } finally {
+            vcpu.unbindThread();
+        }
+    }
+
+    private void loop() {
+        while (!host.stopping()) {
+            int reason = vcpu.runRaw();
+            switch (reason) {
+                case KVM_EXIT_IO -> handleIo();
+                case KVM_EXIT_MMIO -> handleMmio();
+                case KVM_EXIT_INTR -> {
+                    log.byReason[KVM_EXIT_INTR]++;
+                    vcpu.clearImmediateExit();
+                }
+                case KVM_EXIT_SYSTEM_EVENT -> {
+                    VcpuExit.SystemEvent ev = (VcpuExit.SystemEvent) vcpu.decodeExit(reason);
+                    log.record(reason, ev.type(), false, vcpu.exitRip());
+                    host.systemEvent(vcpu, ev.type());
+                    return;
+                }
+                case KVM_EXIT_INTERNAL_ERROR -> {
+                    VcpuExit.InternalError err = (VcpuExit.InternalError) vcpu.decodeExit(reason);
+                    log.record(reason, err.suberror(), false, vcpu.exitRip());
+                    if (emulation != null && err.isEmulationFailure() && emulation.handle(vcpu, err)) continue;
+                    host.fatal(vcpu, err, log);
+                    return;
+                }
+                default -> {
+                    VcpuExit exit = vcpu.decodeExit(reason);
+                    log.record(reason, 0, false, vcpu.exitRip());
+                    host.fatal(vcpu, exit, log);
+                    return;
+                }
+            }
+        }
+    }
+
+    private void handleIo() {
+        int port = vcpu.ioPort();
+        int size = vcpu.ioSize();
+        int count = vcpu.ioCount();
+        boolean out = vcpu.ioDirection() == KVM_EXIT_IO_OUT;
+        log.record(KVM_EXIT_IO, port, out, vcpu.exitRip());
+        log.byPort[port]++;
+        for (int i = 0; i < count; i++) {
+            if (out) pio.write(port, size, vcpu.ioData(i));
+            else vcpu.setIoData(i, pio.read(port, size));
+        }
+    }
+
+    private void handleMmio() {
+        long addr = vcpu.mmioAddress();
+        int len = vcpu.mmioLength();
+        boolean write = vcpu.mmioIsWrite();
+        log.record(KVM_EXIT_MMIO, addr, write, vcpu.exitRip());
+        if (write) mmio.write(addr, len, vcpu.mmioData());
+        else vcpu.setMmioData(mmio.read(addr, len));
+    }
+}
