@@ -405,7 +405,7 @@ class MemoryMappingTest {
     // ------------------------------------------------------------ chunks
 
     @Test
-    void accessesStraddlingTheOneGibChunkBoundaryWork() {
+    void accessesAroundTheOneGibBoundaryOfALargeMappingWork() {
         long boundary = 1L << 30;
         // NORESERVE shmem: only the touched pages are ever allocated.
         try (MemoryMapping m = MemoryMapping.anonymous(boundary + PAGE).build()) {
