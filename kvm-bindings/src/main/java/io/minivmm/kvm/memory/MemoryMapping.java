@@ -30,22 +30,26 @@ import java.nio.ByteOrder;
  * limit, scope, order) out of loops, which measured 3-4x slower than a single direct buffer on
  * sequential reads, outside the 2x budget (docs/BENCHMARKS-memory.md). The Java 17 foreign-memory
  * API is still an incubator. The price of Unsafe is that it checks nothing itself, so every access
- * goes through {@link #checkAccess}-style checks here, tested at the exact edges.
+ * goes through the checks here (tested at the exact edges) before it reaches Unsafe.
  *
  * <h2>Thread safety and close</h2>
  * Reads and writes from several threads are fine (they are plain memory accesses: the caller orders
- * them, or uses the volatile variants). {@link #close()} unmaps the region and drops the views; after
- * it, any method except {@code close()} throws {@link IllegalStateException} instead of touching
- * unmapped memory. Closing while another thread is still accessing the mapping is the caller's bug
- * (that thread may already hold a view and fault on the unmapped page); closing must happen-after
- * every access, and a thread that did not close must see the close through some synchronization to
- * be guaranteed the exception.
+ * them, or uses the volatile variants). {@link #close()} zeroes the base addresses, then unmaps the
+ * region; after it, any method except {@code close()}, {@link #size()}, {@link #protection()} and
+ * {@link #isClosed()} throws {@link IllegalStateException} instead of touching unmapped memory.
+ * Closing while another thread is still accessing the mapping is the caller's bug (that thread may
+ * have passed its check just before the unmap and then fault, killing the JVM): closing must
+ * happen-after every access, and a thread that did not close must see the close through some
+ * synchronization to be guaranteed the exception. The fields are deliberately not volatile, so the
+ * hot path stays one plain load.
  *
  * <h2>Protection</h2>
  * Reads of a mapping without {@code PROT_READ} and writes to one without {@code PROT_WRITE} are
  * refused with {@link MemoryMappingException.AccessDenied} before memory is touched, since the fault
  * would otherwise kill the JVM. For the same reason a file mapping may not extend past the end of a
- * regular file (a SIGBUS on access); see {@link Builder#build()}.
+ * regular file (a SIGBUS on access); see {@link Builder#build()}. What no check here can prevent:
+ * another process truncating a mapped file later, or shmem running out of space under an
+ * anonymous MAP_NORESERVE mapping; both raise SIGBUS on access, as they would in C.
  */
 public final class MemoryMapping implements AutoCloseable {
     /** Huge pages are 2 MiB on x86-64; smaller mappings cannot use them. */
