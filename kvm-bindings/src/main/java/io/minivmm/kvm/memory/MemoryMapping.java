@@ -1,6 +1,5 @@
 package io.minivmm.kvm.memory;
 
-import com.sun.jna.Native;
 import io.minivmm.kvm.sys.Errno;
 import io.minivmm.kvm.sys.LibcMemory;
 import java.lang.invoke.VarHandle;
@@ -211,7 +210,7 @@ public final class MemoryMapping implements AutoCloseable {
             long addr = alignment > page ? mapAligned(flags, page) : mapPlain(flags);
             // NATIVE: [addr, addr+size) was just mapped by us and nothing else refers to it yet.
             if (LibcMemory.madvise(addr, size, LibcMemory.MADV_DONTDUMP) != 0) {
-                int errno = Native.getLastError();
+                int errno = LibcMemory.errno();
                 // NATIVE: same fresh mapping; unmapped before anyone could use it.
                 LibcMemory.munmap(addr, size);
                 throw new MemoryMappingException.SystemError("madvise(MADV_DONTDUMP)", errno);
@@ -224,7 +223,7 @@ public final class MemoryMapping implements AutoCloseable {
             // validated by the kernel (EBADF), size > 0.
             long addr = LibcMemory.mmap(0, size, protection.bits(), flags, fd, offset);
             if (addr == LibcMemory.MAP_FAILED) {
-                throw new MemoryMappingException.SystemError("mmap", Native.getLastError());
+                throw new MemoryMappingException.SystemError("mmap", LibcMemory.errno());
             }
             return addr;
         }
@@ -236,14 +235,14 @@ public final class MemoryMapping implements AutoCloseable {
             long base = LibcMemory.mmap(0, reserveLen, LibcMemory.PROT_NONE,
                     LibcMemory.MAP_PRIVATE | LibcMemory.MAP_ANONYMOUS | LibcMemory.MAP_NORESERVE, -1, 0);
             if (base == LibcMemory.MAP_FAILED) {
-                throw new MemoryMappingException.SystemError("mmap(reserve)", Native.getLastError());
+                throw new MemoryMappingException.SystemError("mmap(reserve)", LibcMemory.errno());
             }
             long aligned = (base + alignment - 1) & -alignment;
             // NATIVE: [aligned, aligned+mapLen) lies inside the reservation we own, so MAP_FIXED
             // replaces only our own PROT_NONE pages.
             long addr = LibcMemory.mmap(aligned, size, protection.bits(), flags | LibcMemory.MAP_FIXED, fd, offset);
             if (addr == LibcMemory.MAP_FAILED) {
-                int errno = Native.getLastError();
+                int errno = LibcMemory.errno();
                 // NATIVE: the whole reservation is ours and unused.
                 LibcMemory.munmap(base, reserveLen);
                 throw new MemoryMappingException.SystemError("mmap", errno);
@@ -597,7 +596,7 @@ public final class MemoryMapping implements AutoCloseable {
         ensureOpen();
         // NATIVE: [address, address+size) is this open mapping.
         if (LibcMemory.msync(address, size, LibcMemory.MS_SYNC) != 0) {
-            throw new MemoryMappingException.SystemError("msync", Native.getLastError());
+            throw new MemoryMappingException.SystemError("msync", LibcMemory.errno());
         }
     }
 
@@ -612,7 +611,7 @@ public final class MemoryMapping implements AutoCloseable {
         checkAddressRange(off, len);
         // NATIVE: the range was checked to lie in this open mapping, off is page aligned.
         if (LibcMemory.msync(address + off, len, LibcMemory.MS_SYNC) != 0) {
-            throw new MemoryMappingException.SystemError("msync", Native.getLastError());
+            throw new MemoryMappingException.SystemError("msync", LibcMemory.errno());
         }
     }
 
@@ -645,7 +644,7 @@ public final class MemoryMapping implements AutoCloseable {
     private void advise(long off, long len, int advice, String op) {
         // NATIVE: [off, off+len) was range-checked against this open mapping, off page aligned.
         if (LibcMemory.madvise(address + off, len, advice) != 0) {
-            throw new MemoryMappingException.SystemError(op, Native.getLastError());
+            throw new MemoryMappingException.SystemError(op, LibcMemory.errno());
         }
     }
 
@@ -696,7 +695,7 @@ public final class MemoryMapping implements AutoCloseable {
         checkExtraRange(off, len);
         // NATIVE: the range was checked to lie in this open mapping.
         if (LibcMemory.mlock2(address + off, len, LibcMemory.MLOCK_ONFAULT) != 0) {
-            throw new MemoryMappingException.SystemError("mlock2(MLOCK_ONFAULT)", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mlock2(MLOCK_ONFAULT)", LibcMemory.errno());
         }
     }
 
@@ -705,7 +704,7 @@ public final class MemoryMapping implements AutoCloseable {
         checkExtraRange(off, len);
         // NATIVE: the range was checked to lie in this open mapping.
         if (LibcMemory.munlock(address + off, len) != 0) {
-            throw new MemoryMappingException.SystemError("munlock", Native.getLastError());
+            throw new MemoryMappingException.SystemError("munlock", LibcMemory.errno());
         }
     }
 
@@ -714,7 +713,7 @@ public final class MemoryMapping implements AutoCloseable {
         ensureOpen();
         // NATIVE: [address, address+size) is this open mapping.
         if (LibcMemory.mlock2(address, size, 0) != 0) {
-            throw new MemoryMappingException.SystemError("mlock2", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mlock2", LibcMemory.errno());
         }
     }
 
@@ -797,7 +796,7 @@ public final class MemoryMapping implements AutoCloseable {
         // NATIVE: [address, address+size) is ours; readBase/writeBase were zeroed above, so no
         // access path of this object can reach it any more.
         if (LibcMemory.munmap(address, size) != 0) {
-            throw new MemoryMappingException.SystemError("munmap", Native.getLastError());
+            throw new MemoryMappingException.SystemError("munmap", LibcMemory.errno());
         }
     }
 

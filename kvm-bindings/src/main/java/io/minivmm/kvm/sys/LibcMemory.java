@@ -77,6 +77,14 @@ public final class LibcMemory {
         PAGE_SIZE = p > 0 ? p : 4096;
     }
 
+    /**
+     * errno of the last failed call on this thread: {@link Native#getLastError()}, which JNA saves
+     * right after each direct call. Call it immediately after the failing call.
+     */
+    public static int errno() {
+        return Native.getLastError();
+    }
+
     /** The host page size (sysconf(_SC_PAGESIZE)). */
     public static long pageSize() {
         return PAGE_SIZE;
