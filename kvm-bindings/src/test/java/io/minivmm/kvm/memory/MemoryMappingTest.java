@@ -170,6 +170,28 @@ class MemoryMappingTest {
         }
     }
 
+    @Test
+    void byteBufferSlicesHandleDirectSourcesHeapSlicesAndReadOnlyTargets() {
+        try (MemoryMapping m = MemoryMapping.anonymous(32).build()) {
+            ByteBuffer direct = ByteBuffer.allocateDirect(8);
+            direct.putLong(0, 0x0807_0605_0403_0201L).position(0);
+            assertEquals(8, m.writeSlice(direct, 4));
+            assertEquals(8, direct.position());
+            assertEquals((byte) 0x08, m.readU8(4)); // big-endian buffer: byte order as stored
+
+            ByteBuffer heapSlice = ByteBuffer.wrap(new byte[16]).position(4).slice(); // arrayOffset 4
+            assertEquals(12, m.readSlice(heapSlice, 0));
+            assertEquals((byte) 0x08, heapSlice.get(4));
+            assertEquals((byte) 0x01, heapSlice.get(11));
+
+            assertThrows(java.nio.ReadOnlyBufferException.class,
+                    () -> m.readSlice(ByteBuffer.allocate(4).asReadOnlyBuffer(), 0));
+            ByteBuffer readOnlySrc = ByteBuffer.wrap(new byte[] {42}).asReadOnlyBuffer();
+            assertEquals(1, m.writeSlice(readOnlySrc, 31));
+            assertEquals(42, m.readU8(31));
+        }
+    }
+
     // ------------------------------------------------------------ volatile
 
     @Test
@@ -345,7 +367,8 @@ class MemoryMappingTest {
         try (MemoryMapping big = MemoryMapping.anonymous(4L << 20).alignment(2L << 20).build()) {
             big.useHugepages();
         }
-        assertTrue(MemoryMapping.cacheLineSize() >= 16);
+        int line = MemoryMapping.cacheLineSize();
+        assertTrue(line >= 16 && Integer.bitCount(line) == 1, "cache line " + line);
     }
 
     @Test
@@ -461,14 +484,22 @@ class MemoryMappingTest {
     }
 
     @Test
-    void arenaMapsRemovesAndCloses() {
+    void arenaMapsRemovesAndCloses() throws IOException {
         try (Memfd fd = new Memfd(4 * PAGE)) {
             MemoryMappingArena arena = MemoryMappingArena.reserve(8 * PAGE + 1);
             assertEquals(9 * PAGE, arena.size());
             assertEquals(0, arena.hostAddress() % PAGE);
+            long base = arena.hostAddress();
+            assertEquals("---p", mapsLineAt(base).split(" ")[1], "reservation is PROT_NONE");
             arena.addFdMapping(PAGE, 2 * PAGE, fd.fd, 0, Protection.READ_WRITE);
+            String added = mapsLineAt(base + PAGE);
+            assertTrue(added.contains("rw-s") && added.contains("memfd:minivmm-test"), added);
             arena.addFdMapping(2 * PAGE, 2 * PAGE, fd.fd, 2 * PAGE, Protection.READ); // overlaps: allowed
+            String overlapped = mapsLineAt(base + 2 * PAGE);
+            assertTrue(overlapped.contains("r--s") && overlapped.contains(Long.toHexString(2 * PAGE)), overlapped);
             arena.removeMapping(PAGE, PAGE);
+            String removed = mapsLineAt(base + PAGE);
+            assertTrue(removed.contains("r--p") && !removed.contains("memfd"), removed);
             arena.addFdMapping(8 * PAGE, PAGE, fd.fd, 0, Protection.READ_WRITE); // ends exactly at size
             assertThrows(MemoryMappingException.InvalidAddress.class,
                     () -> arena.addFdMapping(8 * PAGE, 2 * PAGE, fd.fd, 0, Protection.READ_WRITE));
@@ -512,6 +543,14 @@ class MemoryMappingTest {
             assertTrue(after.bytes - before.bytes < (32L << 20),
                     "mapped bytes grew by " + (after.bytes - before.bytes));
         }
+    }
+
+    /** The /proc/self/maps line of the mapping that starts at {@code addr}. */
+    static String mapsLineAt(long addr) throws IOException {
+        String prefix = String.format("%08x-", addr);
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no mapping starts at 0x" + Long.toHexString(addr)));
     }
 
     /** A summary of /proc/self/maps. */
