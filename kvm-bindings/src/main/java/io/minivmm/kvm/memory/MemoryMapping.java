@@ -219,8 +219,7 @@ public final class MemoryMapping implements AutoCloseable {
         }
 
         private long mapPlain(int flags) {
-            // NATIVE: no fixed address, so the kernel picks free space; fd is the caller's and
-            // validated by the kernel (EBADF), size > 0.
+            // NATIVE: no fixed address (kernel picks free space), size > 0, fd validated by the kernel (EBADF).
             long addr = LibcMemory.mmap(0, size, protection.bits(), flags, fd, offset);
             if (addr == LibcMemory.MAP_FAILED) {
                 throw new MemoryMappingException.SystemError("mmap", LibcMemory.errno());
@@ -238,8 +237,7 @@ public final class MemoryMapping implements AutoCloseable {
                 throw new MemoryMappingException.SystemError("mmap(reserve)", LibcMemory.errno());
             }
             long aligned = (base + alignment - 1) & -alignment;
-            // NATIVE: [aligned, aligned+mapLen) lies inside the reservation we own, so MAP_FIXED
-            // replaces only our own PROT_NONE pages.
+            // NATIVE: [aligned, aligned+mapLen) is inside our own reservation: MAP_FIXED replaces only our pages.
             long addr = LibcMemory.mmap(aligned, size, protection.bits(), flags | LibcMemory.MAP_FIXED, fd, offset);
             if (addr == LibcMemory.MAP_FAILED) {
                 int errno = LibcMemory.errno();
@@ -793,8 +791,7 @@ public final class MemoryMapping implements AutoCloseable {
         closed = true;
         readBase = 0;
         writeBase = 0;
-        // NATIVE: [address, address+size) is ours; readBase/writeBase were zeroed above, so no
-        // access path of this object can reach it any more.
+        // NATIVE: [address, address+size) is ours; readBase/writeBase are already 0, so no access path reaches it.
         if (LibcMemory.munmap(address, size) != 0) {
             throw new MemoryMappingException.SystemError("munmap", LibcMemory.errno());
         }

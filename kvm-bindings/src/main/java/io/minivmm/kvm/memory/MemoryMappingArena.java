@@ -76,8 +76,7 @@ public final class MemoryMappingArena implements AutoCloseable {
         if (fdOffset < 0 || fdOffset > Long.MAX_VALUE - size) {
             throw new MemoryMappingException.InvalidOffset(fdOffset, size);
         }
-        // NATIVE: [address+offset, +size) is inside our own reservation (checked), so MAP_FIXED
-        // replaces only pages this arena owns.
+        // NATIVE: [address+offset, +size) is inside our own reservation (checked): MAP_FIXED replaces only our pages.
         long addr = LibcMemory.mmap(address + offset, size, protection.bits(),
                 LibcMemory.MAP_SHARED | LibcMemory.MAP_FIXED, fd, fdOffset);
         if (addr == LibcMemory.MAP_FAILED) {
