@@ -29,37 +29,23 @@ public interface ByteCodec<T> {
     T decode(ByteBuffer src);
 
     /** u8 as the raw bits in a {@code Byte}. */
-    ByteCodec<Byte> U8 = new Primitive<>(1) {
+    ByteCodec<Byte> U8 = new PrimitiveCodec<>(1) {
         public void encode(Byte v, ByteBuffer b) { b.put(0, v); }
         public Byte decode(ByteBuffer b) { return b.get(0); }
     };
     /** u16 (little-endian) as the raw bits in a {@code Short}. */
-    ByteCodec<Short> U16 = new Primitive<>(2) {
+    ByteCodec<Short> U16 = new PrimitiveCodec<>(2) {
         public void encode(Short v, ByteBuffer b) { b.putShort(0, v); }
         public Short decode(ByteBuffer b) { return b.getShort(0); }
     };
     /** u32 (little-endian) as the raw bits in an {@code Integer}. */
-    ByteCodec<Integer> U32 = new Primitive<>(4) {
+    ByteCodec<Integer> U32 = new PrimitiveCodec<>(4) {
         public void encode(Integer v, ByteBuffer b) { b.putInt(0, v); }
         public Integer decode(ByteBuffer b) { return b.getInt(0); }
     };
     /** u64 (little-endian) as the raw bits in a {@code Long}. */
-    ByteCodec<Long> U64 = new Primitive<>(8) {
+    ByteCodec<Long> U64 = new PrimitiveCodec<>(8) {
         public void encode(Long v, ByteBuffer b) { b.putLong(0, v); }
         public Long decode(ByteBuffer b) { return b.getLong(0); }
     };
-
-    /** Base of the primitive codecs above. */
-    abstract class Primitive<T> implements ByteCodec<T> {
-        private final int size;
-
-        Primitive(int size) {
-            this.size = size;
-        }
-
-        @Override
-        public int size() {
-            return size;
-        }
-    }
 }

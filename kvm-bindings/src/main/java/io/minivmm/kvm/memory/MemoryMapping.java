@@ -1,10 +1,7 @@
 package io.minivmm.kvm.memory;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import io.minivmm.kvm.sys.Errno;
 import io.minivmm.kvm.sys.LibcMemory;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -23,45 +20,57 @@ import java.nio.ByteOrder;
  * }</pre>
  *
  * <h2>Access path</h2>
- * Accesses go through direct {@link ByteBuffer} views over the mapping (JNA
- * {@link Pointer#getByteBuffer}), one per 1 GiB chunk, so a u64 access is a range check, an array
- * load and a {@code ByteBuffer.getLong} — the JIT intrinsifies that to one load, with no native call.
- * Chosen over {@code sun.misc.Unsafe} because the ByteBuffer re-checks its own bounds (a second line
- * of defence against a bug here crashing the JVM), needs no {@code jdk.unsupported} access, and
- * gives {@link VarHandle} volatile/aligned access for free. Each chunk view extends 8 bytes past
- * its 1 GiB boundary (when the mapping does), so a primitive access never straddles two views; only
- * bulk copies and structs loop over chunks.
+ * Accesses are {@code sun.misc.Unsafe} loads and stores at {@code base + off}, each preceded by
+ * this class's own overflow-safe range check and an open/protection check folded into one field
+ * load ({@code base == 0} when closed or not permitted), so a u64 access is one compare-and-branch
+ * and one machine load, with no native call. Direct {@link ByteBuffer} views were tried first
+ * (JNA {@code Pointer.getByteBuffer}, one per 1 GiB chunk since a buffer holds at most 2 GiB):
+ * picking the chunk per access keeps the JIT from hoisting the buffer's own fields (address,
+ * limit, scope, order) out of loops, which measured 3-4x slower than a single direct buffer on
+ * sequential reads, outside the 2x budget (docs/BENCHMARKS-memory.md). The Java 17 foreign-memory
+ * API is still an incubator. The price of Unsafe is that it checks nothing itself, so every access
+ * goes through the checks here (tested at the exact edges) before it reaches Unsafe.
  *
  * <h2>Thread safety and close</h2>
  * Reads and writes from several threads are fine (they are plain memory accesses: the caller orders
- * them, or uses the volatile variants). {@link #close()} unmaps the region and drops the views; after
- * it, any method except {@code close()} throws {@link IllegalStateException} instead of touching
- * unmapped memory. Closing while another thread is still accessing the mapping is the caller's bug
- * (that thread may already hold a view and fault on the unmapped page); closing must happen-after
- * every access, and a thread that did not close must see the close through some synchronization to
- * be guaranteed the exception.
+ * them, or uses the volatile variants). {@link #close()} zeroes the base addresses, then unmaps the
+ * region; after it, any method except {@code close()}, {@link #size()}, {@link #protection()} and
+ * {@link #isClosed()} throws {@link IllegalStateException} instead of touching unmapped memory.
+ * Closing while another thread is still accessing the mapping is the caller's bug (that thread may
+ * have passed its check just before the unmap and then fault, killing the JVM): closing must
+ * happen-after every access, and a thread that did not close must see the close through some
+ * synchronization to be guaranteed the exception. The fields are deliberately not volatile, so the
+ * hot path stays one plain load.
  *
  * <h2>Protection</h2>
  * Reads of a mapping without {@code PROT_READ} and writes to one without {@code PROT_WRITE} are
  * refused with {@link MemoryMappingException.AccessDenied} before memory is touched, since the fault
  * would otherwise kill the JVM. For the same reason a file mapping may not extend past the end of a
- * regular file (a SIGBUS on access); see {@link Builder#build()}.
+ * regular file (a SIGBUS on access); see {@link Builder#build()}. What no check here can prevent:
+ * another process truncating a mapped file later, or shmem running out of space under an
+ * anonymous MAP_NORESERVE mapping; both raise SIGBUS on access, as they would in C.
  */
 public final class MemoryMapping implements AutoCloseable {
-    static final int CHUNK_SHIFT = 30;
-    static final int CHUNK_SIZE = 1 << CHUNK_SHIFT;
-    static final long CHUNK_MASK = CHUNK_SIZE - 1;
-    /** Bytes each chunk view extends into the next chunk: the largest primitive access. */
-    static final int CHUNK_OVERLAP = Long.BYTES;
-
     /** Huge pages are 2 MiB on x86-64; smaller mappings cannot use them. */
     static final long HUGE_PAGE_SIZE = 2L << 20;
 
-    private static final VarHandle SHORT_VH =
-            MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle INT_VH = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle LONG_VH =
-            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final sun.misc.Unsafe U;
+    private static final long BYTE_ARRAY_BASE;
+    /** x86 is little-endian; the swaps below fold away there. */
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    /** Bulk copies go in pieces of this size so that a safepoint is never held off for long. */
+    private static final int COPY_PIECE = 1 << 20;
+
+    static {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            U = (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        BYTE_ARRAY_BASE = U.arrayBaseOffset(byte[].class);
+    }
 
     private static final int CACHE_LINE_SIZE;
 
@@ -74,29 +83,18 @@ public final class MemoryMapping implements AutoCloseable {
     private final long address;
     private final long size;
     private final Protection protection;
-    /** Views for reading; null if not readable, or after close. */
-    private ByteBuffer[] readChunks;
-    /** Views for writing; null if not writable, or after close. */
-    private ByteBuffer[] writeChunks;
+    /** {@code address} when readable and open, else 0: one load checks both. */
+    private long readBase;
+    /** {@code address} when writable and open, else 0. */
+    private long writeBase;
     private boolean closed;
 
     private MemoryMapping(long address, long size, Protection protection) {
         this.address = address;
         this.size = size;
         this.protection = protection;
-        ByteBuffer[] views = null;
-        if (protection.readable() || protection.writable()) {
-            int n = (int) ((size + CHUNK_SIZE - 1) >>> CHUNK_SHIFT);
-            views = new ByteBuffer[n];
-            for (int i = 0; i < n; i++) {
-                long start = (long) i << CHUNK_SHIFT;
-                long len = Math.min(size - start, (long) CHUNK_SIZE + CHUNK_OVERLAP);
-                // Not a native call: wraps [address+start, +len), which lies inside this mapping.
-                views[i] = new Pointer(address + start).getByteBuffer(0, len).order(ByteOrder.LITTLE_ENDIAN);
-            }
-        }
-        this.readChunks = protection.readable() ? views : null;
-        this.writeChunks = protection.writable() ? views : null;
+        this.readBase = protection.readable() ? address : 0;
+        this.writeBase = protection.writable() ? address : 0;
     }
 
     /** A builder for an anonymous shared mapping of {@code size} bytes (MAP_NORESERVE). */
@@ -212,7 +210,7 @@ public final class MemoryMapping implements AutoCloseable {
             long addr = alignment > page ? mapAligned(flags, page) : mapPlain(flags);
             // NATIVE: [addr, addr+size) was just mapped by us and nothing else refers to it yet.
             if (LibcMemory.madvise(addr, size, LibcMemory.MADV_DONTDUMP) != 0) {
-                int errno = Native.getLastError();
+                int errno = LibcMemory.errno();
                 // NATIVE: same fresh mapping; unmapped before anyone could use it.
                 LibcMemory.munmap(addr, size);
                 throw new MemoryMappingException.SystemError("madvise(MADV_DONTDUMP)", errno);
@@ -221,11 +219,10 @@ public final class MemoryMapping implements AutoCloseable {
         }
 
         private long mapPlain(int flags) {
-            // NATIVE: no fixed address, so the kernel picks free space; fd is the caller's and
-            // validated by the kernel (EBADF), size > 0.
+            // NATIVE: no fixed address (kernel picks free space), size > 0, fd validated by the kernel (EBADF).
             long addr = LibcMemory.mmap(0, size, protection.bits(), flags, fd, offset);
             if (addr == LibcMemory.MAP_FAILED) {
-                throw new MemoryMappingException.SystemError("mmap", Native.getLastError());
+                throw new MemoryMappingException.SystemError("mmap", LibcMemory.errno());
             }
             return addr;
         }
@@ -237,14 +234,13 @@ public final class MemoryMapping implements AutoCloseable {
             long base = LibcMemory.mmap(0, reserveLen, LibcMemory.PROT_NONE,
                     LibcMemory.MAP_PRIVATE | LibcMemory.MAP_ANONYMOUS | LibcMemory.MAP_NORESERVE, -1, 0);
             if (base == LibcMemory.MAP_FAILED) {
-                throw new MemoryMappingException.SystemError("mmap(reserve)", Native.getLastError());
+                throw new MemoryMappingException.SystemError("mmap(reserve)", LibcMemory.errno());
             }
             long aligned = (base + alignment - 1) & -alignment;
-            // NATIVE: [aligned, aligned+mapLen) lies inside the reservation we own, so MAP_FIXED
-            // replaces only our own PROT_NONE pages.
+            // NATIVE: [aligned, aligned+mapLen) is inside our own reservation: MAP_FIXED replaces only our pages.
             long addr = LibcMemory.mmap(aligned, size, protection.bits(), flags | LibcMemory.MAP_FIXED, fd, offset);
             if (addr == LibcMemory.MAP_FAILED) {
-                int errno = Native.getLastError();
+                int errno = LibcMemory.errno();
                 // NATIVE: the whole reservation is ours and unused.
                 LibcMemory.munmap(base, reserveLen);
                 throw new MemoryMappingException.SystemError("mmap", errno);
@@ -312,10 +308,10 @@ public final class MemoryMapping implements AutoCloseable {
      * @throws MemoryMappingException.InvalidAddress if {@code off < 0 || off > size}
      */
     public int writeSlice(byte[] buf, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         checkSliceOffset(off, buf.length);
         int n = (int) Math.min(size - off, buf.length);
-        copyIn(c, off, buf, 0, n);
+        copyIn(base + off, buf, 0, n);
         return n;
     }
 
@@ -326,10 +322,10 @@ public final class MemoryMapping implements AutoCloseable {
      * @throws MemoryMappingException.InvalidAddress if {@code off < 0 || off > size}
      */
     public int readSlice(byte[] buf, long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         checkSliceOffset(off, buf.length);
         int n = (int) Math.min(size - off, buf.length);
-        copyOut(c, off, buf, 0, n);
+        copyOut(base + off, buf, 0, n);
         return n;
     }
 
@@ -341,17 +337,20 @@ public final class MemoryMapping implements AutoCloseable {
      * @return the number of bytes copied
      */
     public int writeSlice(ByteBuffer src, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         checkSliceOffset(off, src.remaining());
         int n = (int) Math.min(size - off, src.remaining());
         int pos = src.position();
-        int done = 0;
-        while (done < n) {
-            long o = off + done;
-            int idx = (int) (o & CHUNK_MASK);
-            int k = Math.min(n - done, CHUNK_SIZE - idx);
-            c[(int) (o >>> CHUNK_SHIFT)].put(idx, src, pos + done, k);
-            done += k;
+        if (src.hasArray()) {
+            copyIn(base + off, src.array(), src.arrayOffset() + pos, n);
+        } else {
+            byte[] tmp = new byte[Math.min(n, COPY_PIECE)];
+            for (int done = 0; done < n; ) {
+                int k = Math.min(n - done, tmp.length);
+                src.get(pos + done, tmp, 0, k);
+                copyIn(base + off + done, tmp, 0, k);
+                done += k;
+            }
         }
         src.position(pos + n);
         return n;
@@ -363,19 +362,26 @@ public final class MemoryMapping implements AutoCloseable {
      * advances that position.
      *
      * @return the number of bytes copied
+     * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
      */
     public int readSlice(ByteBuffer dst, long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         checkSliceOffset(off, dst.remaining());
+        if (dst.isReadOnly()) {
+            throw new java.nio.ReadOnlyBufferException();
+        }
         int n = (int) Math.min(size - off, dst.remaining());
         int pos = dst.position();
-        int done = 0;
-        while (done < n) {
-            long o = off + done;
-            int idx = (int) (o & CHUNK_MASK);
-            int k = Math.min(n - done, CHUNK_SIZE - idx);
-            dst.put(pos + done, c[(int) (o >>> CHUNK_SHIFT)], idx, k);
-            done += k;
+        if (dst.hasArray()) {
+            copyOut(base + off, dst.array(), dst.arrayOffset() + pos, n);
+        } else {
+            byte[] tmp = new byte[Math.min(n, COPY_PIECE)];
+            for (int done = 0; done < n; ) {
+                int k = Math.min(n - done, tmp.length);
+                copyOut(base + off + done, tmp, 0, k);
+                dst.put(pos + done, tmp, 0, k);
+                done += k;
+            }
         }
         dst.position(pos + n);
         return n;
@@ -391,23 +397,31 @@ public final class MemoryMapping implements AutoCloseable {
 
     /** Reads the u8 at {@code off}, returned as its raw bits ({@code Byte.toUnsignedInt} for the value). */
     public byte readU8(long off) {
-        ByteBuffer[] c = readable();
-        checkAccess(off, 1);
-        return c[(int) (off >>> CHUNK_SHIFT)].get((int) (off & CHUNK_MASK));
+        long base = readBase;
+        if (base == 0 || off < 0 || off > size - 1) {
+            throw readError(off, 1);
+        }
+        return U.getByte(base + off);
     }
 
     /** Reads the little-endian u16 at {@code off} (any alignment), as its raw bits. */
     public short readU16(long off) {
-        ByteBuffer[] c = readable();
-        checkAccess(off, 2);
-        return c[(int) (off >>> CHUNK_SHIFT)].getShort((int) (off & CHUNK_MASK));
+        long base = readBase;
+        if (base == 0 || off < 0 || off > size - 2) {
+            throw readError(off, 2);
+        }
+        short v = U.getShort(base + off);
+        return NATIVE_LE ? v : Short.reverseBytes(v);
     }
 
     /** Reads the little-endian u32 at {@code off} (any alignment), as its raw bits. */
     public int readU32(long off) {
-        ByteBuffer[] c = readable();
-        checkAccess(off, 4);
-        return c[(int) (off >>> CHUNK_SHIFT)].getInt((int) (off & CHUNK_MASK));
+        long base = readBase;
+        if (base == 0 || off < 0 || off > size - 4) {
+            throw readError(off, 4);
+        }
+        int v = U.getInt(base + off);
+        return NATIVE_LE ? v : Integer.reverseBytes(v);
     }
 
     /**
@@ -416,30 +430,40 @@ public final class MemoryMapping implements AutoCloseable {
      * @throws MemoryMappingException.InvalidAddress unless {@code 0 <= off <= size - 8}
      */
     public long readU64(long off) {
-        ByteBuffer[] c = readable();
-        checkAccess(off, 8);
-        return c[(int) (off >>> CHUNK_SHIFT)].getLong((int) (off & CHUNK_MASK));
+        long base = readBase;
+        if (base == 0 || off < 0 || off > size - 8) {
+            throw readError(off, 8);
+        }
+        // Unsafe: base + off .. +8 lies inside this open, readable mapping (checked just above).
+        long v = U.getLong(base + off);
+        return NATIVE_LE ? v : Long.reverseBytes(v);
     }
 
     /** Writes a u8 at {@code off}. Value first, offset last, as in crosvm's {@code write_obj}. */
     public void writeU8(byte value, long off) {
-        ByteBuffer[] c = writable();
-        checkAccess(off, 1);
-        c[(int) (off >>> CHUNK_SHIFT)].put((int) (off & CHUNK_MASK), value);
+        long base = writeBase;
+        if (base == 0 || off < 0 || off > size - 1) {
+            throw writeError(off, 1);
+        }
+        U.putByte(base + off, value);
     }
 
     /** Writes a little-endian u16 at {@code off} (any alignment). */
     public void writeU16(short value, long off) {
-        ByteBuffer[] c = writable();
-        checkAccess(off, 2);
-        c[(int) (off >>> CHUNK_SHIFT)].putShort((int) (off & CHUNK_MASK), value);
+        long base = writeBase;
+        if (base == 0 || off < 0 || off > size - 2) {
+            throw writeError(off, 2);
+        }
+        U.putShort(base + off, NATIVE_LE ? value : Short.reverseBytes(value));
     }
 
     /** Writes a little-endian u32 at {@code off} (any alignment). */
     public void writeU32(int value, long off) {
-        ByteBuffer[] c = writable();
-        checkAccess(off, 4);
-        c[(int) (off >>> CHUNK_SHIFT)].putInt((int) (off & CHUNK_MASK), value);
+        long base = writeBase;
+        if (base == 0 || off < 0 || off > size - 4) {
+            throw writeError(off, 4);
+        }
+        U.putInt(base + off, NATIVE_LE ? value : Integer.reverseBytes(value));
     }
 
     /**
@@ -448,9 +472,12 @@ public final class MemoryMapping implements AutoCloseable {
      * @throws MemoryMappingException.InvalidAddress unless {@code 0 <= off <= size - 8}
      */
     public void writeU64(long value, long off) {
-        ByteBuffer[] c = writable();
-        checkAccess(off, 8);
-        c[(int) (off >>> CHUNK_SHIFT)].putLong((int) (off & CHUNK_MASK), value);
+        long base = writeBase;
+        if (base == 0 || off < 0 || off > size - 8) {
+            throw writeError(off, 8);
+        }
+        // Unsafe: base + off .. +8 lies inside this open, writable mapping (checked just above).
+        U.putLong(base + off, NATIVE_LE ? value : Long.reverseBytes(value));
     }
 
     /**
@@ -459,11 +486,11 @@ public final class MemoryMapping implements AutoCloseable {
      * @throws MemoryMappingException.InvalidAddress if the object does not fit entirely
      */
     public <T> T readObj(ByteCodec<T> codec, long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         int n = codec.size();
         checkAccess(off, n);
         byte[] tmp = new byte[n];
-        copyOut(c, off, tmp, 0, n);
+        copyOut(base + off, tmp, 0, n);
         return codec.decode(ByteBuffer.wrap(tmp).order(ByteOrder.LITTLE_ENDIAN));
     }
 
@@ -474,41 +501,37 @@ public final class MemoryMapping implements AutoCloseable {
      * @throws MemoryMappingException.InvalidAddress if the object does not fit entirely
      */
     public <T> void writeObj(T value, ByteCodec<T> codec, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         int n = codec.size();
         checkAccess(off, n);
         byte[] tmp = new byte[n];
         codec.encode(value, ByteBuffer.wrap(tmp).order(ByteOrder.LITTLE_ENDIAN));
-        copyIn(c, off, tmp, 0, n);
+        copyIn(base + off, tmp, 0, n);
     }
 
     // ---------------------------------------------------------------- volatile
 
-    /**
-     * A single volatile u8 load (between full fences: Java has no volatile access mode for a byte
-     * of a ByteBuffer). For MMIO-like or shared memory; prefer {@link #readU8} for plain RAM.
-     */
+    /** A single volatile u8 load. For MMIO-like or shared memory; prefer {@link #readU8} for plain RAM. */
     public byte readU8Volatile(long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         checkAccess(off, 1);
-        VarHandle.fullFence();
-        byte b = c[(int) (off >>> CHUNK_SHIFT)].get((int) (off & CHUNK_MASK));
-        VarHandle.fullFence();
-        return b;
+        return U.getByteVolatile(null, base + off);
     }
 
     /** A single volatile u16 load; {@code off} must be 2-byte aligned. */
     public short readU16Volatile(long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         checkVolatile(off, 2);
-        return (short) SHORT_VH.getVolatile(c[(int) (off >>> CHUNK_SHIFT)], (int) (off & CHUNK_MASK));
+        short v = U.getShortVolatile(null, base + off);
+        return NATIVE_LE ? v : Short.reverseBytes(v);
     }
 
     /** A single volatile u32 load; {@code off} must be 4-byte aligned. */
     public int readU32Volatile(long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         checkVolatile(off, 4);
-        return (int) INT_VH.getVolatile(c[(int) (off >>> CHUNK_SHIFT)], (int) (off & CHUNK_MASK));
+        int v = U.getIntVolatile(null, base + off);
+        return NATIVE_LE ? v : Integer.reverseBytes(v);
     }
 
     /**
@@ -518,42 +541,42 @@ public final class MemoryMapping implements AutoCloseable {
      *     does not check; an unaligned access is not single-copy atomic)
      */
     public long readU64Volatile(long off) {
-        ByteBuffer[] c = readable();
+        long base = readable();
         checkVolatile(off, 8);
-        return (long) LONG_VH.getVolatile(c[(int) (off >>> CHUNK_SHIFT)], (int) (off & CHUNK_MASK));
+        long v = U.getLongVolatile(null, base + off);
+        return NATIVE_LE ? v : Long.reverseBytes(v);
     }
 
-    /** A full fence, then a single u8 store (followed by a full fence). */
+    /** A full fence, then a single volatile u8 store. */
     public void writeU8Volatile(byte value, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         checkAccess(off, 1);
         VarHandle.fullFence();
-        c[(int) (off >>> CHUNK_SHIFT)].put((int) (off & CHUNK_MASK), value);
-        VarHandle.fullFence();
+        U.putByteVolatile(null, base + off, value);
     }
 
     /** A full fence, then a single volatile u16 store; {@code off} must be 2-byte aligned. */
     public void writeU16Volatile(short value, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         checkVolatile(off, 2);
         VarHandle.fullFence();
-        SHORT_VH.setVolatile(c[(int) (off >>> CHUNK_SHIFT)], (int) (off & CHUNK_MASK), value);
+        U.putShortVolatile(null, base + off, NATIVE_LE ? value : Short.reverseBytes(value));
     }
 
     /** A full fence, then a single volatile u32 store; {@code off} must be 4-byte aligned. */
     public void writeU32Volatile(int value, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         checkVolatile(off, 4);
         VarHandle.fullFence();
-        INT_VH.setVolatile(c[(int) (off >>> CHUNK_SHIFT)], (int) (off & CHUNK_MASK), value);
+        U.putIntVolatile(null, base + off, NATIVE_LE ? value : Integer.reverseBytes(value));
     }
 
     /** A full fence, then a single volatile u64 store; {@code off} must be 8-byte aligned. */
     public void writeU64Volatile(long value, long off) {
-        ByteBuffer[] c = writable();
+        long base = writable();
         checkVolatile(off, 8);
         VarHandle.fullFence();
-        LONG_VH.setVolatile(c[(int) (off >>> CHUNK_SHIFT)], (int) (off & CHUNK_MASK), value);
+        U.putLongVolatile(null, base + off, NATIVE_LE ? value : Long.reverseBytes(value));
     }
 
     private void checkVolatile(long off, int n) {
@@ -571,7 +594,7 @@ public final class MemoryMapping implements AutoCloseable {
         ensureOpen();
         // NATIVE: [address, address+size) is this open mapping.
         if (LibcMemory.msync(address, size, LibcMemory.MS_SYNC) != 0) {
-            throw new MemoryMappingException.SystemError("msync", Native.getLastError());
+            throw new MemoryMappingException.SystemError("msync", LibcMemory.errno());
         }
     }
 
@@ -586,7 +609,7 @@ public final class MemoryMapping implements AutoCloseable {
         checkAddressRange(off, len);
         // NATIVE: the range was checked to lie in this open mapping, off is page aligned.
         if (LibcMemory.msync(address + off, len, LibcMemory.MS_SYNC) != 0) {
-            throw new MemoryMappingException.SystemError("msync", Native.getLastError());
+            throw new MemoryMappingException.SystemError("msync", LibcMemory.errno());
         }
     }
 
@@ -619,7 +642,7 @@ public final class MemoryMapping implements AutoCloseable {
     private void advise(long off, long len, int advice, String op) {
         // NATIVE: [off, off+len) was range-checked against this open mapping, off page aligned.
         if (LibcMemory.madvise(address + off, len, advice) != 0) {
-            throw new MemoryMappingException.SystemError(op, Native.getLastError());
+            throw new MemoryMappingException.SystemError(op, LibcMemory.errno());
         }
     }
 
@@ -670,7 +693,7 @@ public final class MemoryMapping implements AutoCloseable {
         checkExtraRange(off, len);
         // NATIVE: the range was checked to lie in this open mapping.
         if (LibcMemory.mlock2(address + off, len, LibcMemory.MLOCK_ONFAULT) != 0) {
-            throw new MemoryMappingException.SystemError("mlock2(MLOCK_ONFAULT)", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mlock2(MLOCK_ONFAULT)", LibcMemory.errno());
         }
     }
 
@@ -679,7 +702,7 @@ public final class MemoryMapping implements AutoCloseable {
         checkExtraRange(off, len);
         // NATIVE: the range was checked to lie in this open mapping.
         if (LibcMemory.munlock(address + off, len) != 0) {
-            throw new MemoryMappingException.SystemError("munlock", Native.getLastError());
+            throw new MemoryMappingException.SystemError("munlock", LibcMemory.errno());
         }
     }
 
@@ -688,7 +711,7 @@ public final class MemoryMapping implements AutoCloseable {
         ensureOpen();
         // NATIVE: [address, address+size) is this open mapping.
         if (LibcMemory.mlock2(address, size, 0) != 0) {
-            throw new MemoryMappingException.SystemError("mlock2", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mlock2", LibcMemory.errno());
         }
     }
 
@@ -766,11 +789,11 @@ public final class MemoryMapping implements AutoCloseable {
             return;
         }
         closed = true;
-        readChunks = null;
-        writeChunks = null;
-        // NATIVE: [address, address+size) is ours; the views that referenced it were dropped above.
+        readBase = 0;
+        writeBase = 0;
+        // NATIVE: [address, address+size) is ours; readBase/writeBase are already 0, so no access path reaches it.
         if (LibcMemory.munmap(address, size) != 0) {
-            throw new MemoryMappingException.SystemError("munmap", Native.getLastError());
+            throw new MemoryMappingException.SystemError("munmap", LibcMemory.errno());
         }
     }
 
@@ -792,24 +815,33 @@ public final class MemoryMapping implements AutoCloseable {
         return new IllegalStateException("MemoryMapping of " + size + " bytes is closed");
     }
 
-    private ByteBuffer[] readable() {
-        ByteBuffer[] c = readChunks;
-        if (c == null) {
+    private long readable() {
+        long base = readBase;
+        if (base == 0) {
             throw accessError("read");
         }
-        return c;
+        return base;
     }
 
-    private ByteBuffer[] writable() {
-        ByteBuffer[] c = writeChunks;
-        if (c == null) {
+    private long writable() {
+        long base = writeBase;
+        if (base == 0) {
             throw accessError("write");
         }
-        return c;
+        return base;
     }
 
     private RuntimeException accessError(String access) {
         return closed ? closedError() : new MemoryMappingException.AccessDenied(access, protection);
+    }
+
+    /** Slow path of the primitive accessors: which of their checks failed. */
+    private RuntimeException readError(long off, int n) {
+        return readBase == 0 ? accessError("read") : new MemoryMappingException.InvalidAddress(off, n, size);
+    }
+
+    private RuntimeException writeError(long off, int n) {
+        return writeBase == 0 ? accessError("write") : new MemoryMappingException.InvalidAddress(off, n, size);
     }
 
     private void checkAccess(long off, int n) {
@@ -818,24 +850,22 @@ public final class MemoryMapping implements AutoCloseable {
         }
     }
 
-    private static void copyOut(ByteBuffer[] c, long off, byte[] dst, int dstOff, int n) {
-        int done = 0;
-        while (done < n) {
-            long o = off + done;
-            int idx = (int) (o & CHUNK_MASK);
-            int k = Math.min(n - done, CHUNK_SIZE - idx);
-            c[(int) (o >>> CHUNK_SHIFT)].get(idx, dst, dstOff + done, k);
+    /** Copies n bytes at host address {@code from} into {@code dst}; the caller checked both ranges. */
+    private static void copyOut(long from, byte[] dst, int dstOff, int n) {
+        java.util.Objects.checkFromIndexSize(dstOff, n, dst.length);
+        for (int done = 0; done < n; ) {
+            int k = Math.min(n - done, COPY_PIECE);
+            U.copyMemory(null, from + done, dst, BYTE_ARRAY_BASE + dstOff + done, k);
             done += k;
         }
     }
 
-    private static void copyIn(ByteBuffer[] c, long off, byte[] src, int srcOff, int n) {
-        int done = 0;
-        while (done < n) {
-            long o = off + done;
-            int idx = (int) (o & CHUNK_MASK);
-            int k = Math.min(n - done, CHUNK_SIZE - idx);
-            c[(int) (o >>> CHUNK_SHIFT)].put(idx, src, srcOff + done, k);
+    /** Copies n bytes of {@code src} to host address {@code to}; the caller checked both ranges. */
+    private static void copyIn(long to, byte[] src, int srcOff, int n) {
+        java.util.Objects.checkFromIndexSize(srcOff, n, src.length);
+        for (int done = 0; done < n; ) {
+            int k = Math.min(n - done, COPY_PIECE);
+            U.copyMemory(src, BYTE_ARRAY_BASE + srcOff + done, null, to + done, k);
             done += k;
         }
     }
@@ -843,12 +873,16 @@ public final class MemoryMapping implements AutoCloseable {
     // Package-private entry points for VolatileSlice (absolute offsets, already range-checked by it).
 
     int copyOutAbs(long off, byte[] dst, int dstOff, int n) {
-        copyOut(readable(), off, dst, dstOff, n);
+        long base = readable();
+        checkAccess(off, n);
+        copyOut(base + off, dst, dstOff, n);
         return n;
     }
 
     int copyInAbs(long off, byte[] src, int srcOff, int n) {
-        copyIn(writable(), off, src, srcOff, n);
+        long base = writable();
+        checkAccess(off, n);
+        copyIn(base + off, src, srcOff, n);
         return n;
     }
 }

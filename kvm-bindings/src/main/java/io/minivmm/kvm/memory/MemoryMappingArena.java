@@ -1,6 +1,5 @@
 package io.minivmm.kvm.memory;
 
-import com.sun.jna.Native;
 import io.minivmm.kvm.sys.Errno;
 import io.minivmm.kvm.sys.LibcMemory;
 
@@ -46,7 +45,7 @@ public final class MemoryMappingArena implements AutoCloseable {
         long addr = LibcMemory.mmap(0, rounded, LibcMemory.PROT_NONE,
                 LibcMemory.MAP_PRIVATE | LibcMemory.MAP_ANONYMOUS | LibcMemory.MAP_NORESERVE, -1, 0);
         if (addr == LibcMemory.MAP_FAILED) {
-            throw new MemoryMappingException.SystemError("mmap", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mmap", LibcMemory.errno());
         }
         return new MemoryMappingArena(addr, rounded);
     }
@@ -77,12 +76,11 @@ public final class MemoryMappingArena implements AutoCloseable {
         if (fdOffset < 0 || fdOffset > Long.MAX_VALUE - size) {
             throw new MemoryMappingException.InvalidOffset(fdOffset, size);
         }
-        // NATIVE: [address+offset, +size) is inside our own reservation (checked), so MAP_FIXED
-        // replaces only pages this arena owns.
+        // NATIVE: [address+offset, +size) is inside our own reservation (checked): MAP_FIXED replaces only our pages.
         long addr = LibcMemory.mmap(address + offset, size, protection.bits(),
                 LibcMemory.MAP_SHARED | LibcMemory.MAP_FIXED, fd, fdOffset);
         if (addr == LibcMemory.MAP_FAILED) {
-            throw new MemoryMappingException.SystemError("mmap", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mmap", LibcMemory.errno());
         }
     }
 
@@ -100,7 +98,7 @@ public final class MemoryMappingArena implements AutoCloseable {
                 LibcMemory.MAP_PRIVATE | LibcMemory.MAP_ANONYMOUS | LibcMemory.MAP_NORESERVE | LibcMemory.MAP_FIXED,
                 -1, 0);
         if (addr == LibcMemory.MAP_FAILED) {
-            throw new MemoryMappingException.SystemError("mmap", Native.getLastError());
+            throw new MemoryMappingException.SystemError("mmap", LibcMemory.errno());
         }
     }
 
@@ -124,7 +122,7 @@ public final class MemoryMappingArena implements AutoCloseable {
         closed = true;
         // NATIVE: [address, address+size) is our reservation; nothing in Java refers into it.
         if (LibcMemory.munmap(address, size) != 0) {
-            throw new MemoryMappingException.SystemError("munmap", Native.getLastError());
+            throw new MemoryMappingException.SystemError("munmap", LibcMemory.errno());
         }
     }
 

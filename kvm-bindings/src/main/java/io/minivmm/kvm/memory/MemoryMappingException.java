@@ -30,7 +30,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         super(message);
     }
 
-    /** {@code [offset, offset + length)} is not inside a region of {@code size} bytes. */
+    /**
+     * {@code [offset, offset + length)} is not inside a region of {@code size} bytes.
+     *
+     * <pre>{@code
+     * mapping.readU64(1020);   // size 1024: InvalidAddress(1020, 8, 1024)
+     * }</pre>
+     */
     public static final class InvalidAddress extends MemoryMappingException {
         private final long offset, length, size;
 
@@ -46,7 +52,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public long size() { return size; }
     }
 
-    /** A file offset that is negative or would overflow when the mapping size is added. */
+    /**
+     * A file offset that is negative or would overflow when the mapping size is added.
+     *
+     * <pre>{@code
+     * MemoryMapping.fromFd(fd, 4096).offset(-4096).build();   // InvalidOffset(-4096, 4096)
+     * }</pre>
+     */
     public static final class InvalidOffset extends MemoryMappingException {
         private final long fileOffset, size;
 
@@ -60,7 +72,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public long size() { return size; }
     }
 
-    /** A range for an madvise/mlock extra, or a file range, that does not fit {@code size}. */
+    /**
+     * A range for an madvise/mlock extra, or a file range, that does not fit {@code size}.
+     *
+     * <pre>{@code
+     * mapping.removeRange(0, Long.MAX_VALUE);   // InvalidRange(0, 9223372036854775807, size)
+     * }</pre>
+     */
     public static final class InvalidRange extends MemoryMappingException {
         private final long offset, length, size;
 
@@ -76,7 +94,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public long size() { return size; }
     }
 
-    /** {@code base + offset} overflows (or one of them is negative). */
+    /**
+     * {@code base + offset} overflows (or one of them is negative).
+     *
+     * <pre>{@code
+     * mapping.slice(Long.MAX_VALUE, 3);   // Overflow(9223372036854775807, 3)
+     * }</pre>
+     */
     public static final class Overflow extends MemoryMappingException {
         private final long base, offset;
 
@@ -90,7 +114,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public long offset() { return offset; }
     }
 
-    /** A slice would end at {@code end}, past the region it is cut from. */
+    /**
+     * A slice would end at {@code end}, past the region it is cut from.
+     *
+     * <pre>{@code
+     * mapping.slice(3, 3);   // size 5: OutOfBounds(6)
+     * }</pre>
+     */
     public static final class OutOfBounds extends MemoryMappingException {
         private final long end;
 
@@ -102,7 +132,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public long end() { return end; }
     }
 
-    /** A value that must be a multiple of the page size is not. */
+    /**
+     * A value that must be a multiple of the page size is not.
+     *
+     * <pre>{@code
+     * arena.addFdMapping(4097, 4096, fd, 0, Protection.READ_WRITE);   // NotPageAligned(4097)
+     * }</pre>
+     */
     public static final class NotPageAligned extends MemoryMappingException {
         private final long value;
 
@@ -115,7 +151,13 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public long value() { return value; }
     }
 
-    /** A volatile access at an offset that is not a multiple of its size. */
+    /**
+     * A volatile access at an offset that is not a multiple of its size.
+     *
+     * <pre>{@code
+     * mapping.readU64Volatile(4);   // Misaligned(4, 8)
+     * }</pre>
+     */
     public static final class Misaligned extends MemoryMappingException {
         private final long offset;
         private final int alignment;
@@ -130,14 +172,26 @@ public abstract sealed class MemoryMappingException extends RuntimeException
         public int alignment() { return alignment; }
     }
 
-    /** A read of a non-readable or a write to a non-writable mapping (refused before touching memory). */
+    /**
+     * A read of a non-readable or a write to a non-writable mapping (refused before touching memory).
+     *
+     * <pre>{@code
+     * readOnlyMapping.writeU32(1, 0);   // AccessDenied: write denied: mapping protection is READ
+     * }</pre>
+     */
     public static final class AccessDenied extends MemoryMappingException {
         public AccessDenied(String access, Protection protection) {
             super(access + " denied: mapping protection is " + protection);
         }
     }
 
-    /** A system call failed; {@link #errno()} is its errno, {@link #operation()} names the call. */
+    /**
+     * A system call failed; {@link #errno()} is its errno, {@link #operation()} names the call.
+     *
+     * <pre>{@code
+     * MemoryMapping.fromFd(-1, 1024).build();   // SystemError: mmap failed: EBADF (9)
+     * }</pre>
+     */
     public static final class SystemError extends MemoryMappingException {
         private final int errno;
         private final String operation;

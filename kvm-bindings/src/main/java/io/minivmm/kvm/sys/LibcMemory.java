@@ -36,15 +36,15 @@ public final class LibcMemory {
             MADV_NOHUGEPAGE = 15, MADV_DONTDUMP = 16, MADV_DODUMP = 17;
     // <asm-generic/mman-common.h>
     public static final int MS_ASYNC = 1, MS_INVALIDATE = 2, MS_SYNC = 4;
-    /** <asm-generic/mman-common.h>: lock pages as they are faulted in, not all at once. */
+    /** {@code <asm-generic/mman-common.h>}: lock pages as they are faulted in, not all at once. */
     public static final int MLOCK_ONFAULT = 0x01;
-    /** <linux/memfd.h>. */
+    /** {@code <linux/memfd.h>}. */
     public static final int MFD_CLOEXEC = 0x0001;
-    /** <bits/confname.h>. */
+    /** {@code <bits/confname.h>}. */
     public static final int _SC_PAGESIZE = 30, _SC_LEVEL1_DCACHE_LINESIZE = 190;
-    /** <asm-generic/stat.h> x86_64 {@code struct stat}: 144 bytes, st_mode (u32) at 24, st_size (s64) at 48. */
+    /** {@code <asm/stat.h>} (x86_64) {@code struct stat}: 144 bytes, st_mode (u32) at 24, st_size (s64) at 48. */
     public static final int STAT_SIZE = 144, STAT_ST_MODE = 24, STAT_ST_SIZE = 48;
-    /** <bits/stat.h>: file type mask and regular-file type. */
+    /** {@code <bits/stat.h>}: file type mask and regular-file type. */
     public static final int S_IFMT = 0170000, S_IFREG = 0100000;
 
     public static native long mmap(long addr, long length, int prot, int flags, int fd, long offset);
@@ -75,6 +75,14 @@ public final class LibcMemory {
         // NATIVE: sysconf has no preconditions; _SC_PAGESIZE never fails on Linux.
         long p = sysconf(_SC_PAGESIZE);
         PAGE_SIZE = p > 0 ? p : 4096;
+    }
+
+    /**
+     * errno of the last failed call on this thread: {@link Native#getLastError()}, which JNA saves
+     * right after each direct call. Call it immediately after the failing call.
+     */
+    public static int errno() {
+        return Native.getLastError();
     }
 
     /** The host page size (sysconf(_SC_PAGESIZE)). */

@@ -17,6 +17,7 @@ final class Memfd implements AutoCloseable {
         // NATIVE: fd is the memfd just created and owned here.
         if (LibcMemory.ftruncate(fd, size) != 0) {
             int errno = Native.getLastError();
+            // NATIVE: fd is the memfd just created here, closed once on this failure path.
             LibcMemory.close(fd);
             throw new IllegalStateException("ftruncate: " + Errno.describe(errno));
         }
