@@ -2,128 +2,127 @@ package io.minivmm.vmm;
 
 import io.minivmm.kvm.KvmUnavailableException;
 import io.minivmm.vmm.arch.x86.CpuMode;
-import java.io.FileOutputStream;
 import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
 
-/** The command line: {@code java -jar vmm.jar [--kernel IMAGE] [options]} (see CLI-CONTRACT.md). */
-@Command(name = "vmm.jar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class, sortOptions = false,
-        description = "minivmm: boot a guest kernel on KVM with its serial console on the terminal.%n"
-                + "With no --kernel, boots the embedded demo guest.",
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {
-            "v & 0xff:the guest wrote v to port 0xf4 (--debug-exit exact)",
-            "0:guest reset the machine, or --expect matched",
-            "1:--fail-on matched",
-            "64:bad command line", "65:malformed image or does not fit in RAM", "66:input file missing or unreadable",
-            "69:KVM unavailable", "70:internal error, KVM internal error, failed VM entry", "124:--timeout elapsed",
-            "125:guest triple-faulted"})
-public final class Main implements Callable<Integer> {
+/**
+ * The command line: {@code java -jar vmm.jar [--kernel IMAGE] [options]}, as CLI-CONTRACT.md
+ * specifies. User errors are one line on stderr with the documented exit status; a Java stack
+ * trace appears only with {@code -v}.
+ */
+public final class Main {
     public static final int EX_USAGE = 64, EX_DATAERR = 65, EX_NOINPUT = 66, EX_UNAVAILABLE = 69, EX_SOFTWARE = 70;
 
-    @Option(names = "--kernel", paramLabel = "FILE", description = "guest image; format detected from its content")
-    Path kernel;
-    @Option(names = "--format", paramLabel = "F", description = "auto, bzimage, pvh, elf, multiboot, bootsector, raw (default: ${DEFAULT-VALUE})")
-    String format = "auto";
-    @Option(names = "--initrd", paramLabel = "FILE", description = "initial ramdisk")
-    Path initrd;
-    @Option(names = "--cmdline", paramLabel = "STR", description = "kernel command line")
-    String cmdline;
-    @Option(names = "--mem", paramLabel = "SIZE", description = "guest RAM, e.g. 256M, 2G (default: ${DEFAULT-VALUE})")
-    String mem = "256M";
-    @Option(names = "--cpus", paramLabel = "N", description = "number of vCPUs (default: ${DEFAULT-VALUE})")
-    int cpus = 1;
-    @Option(names = "--cpu", paramLabel = "MODEL", description = "CPU model (host, baseline) with ,+feat/,-feat toggles")
-    String cpu = "default";
-    @Option(names = "--timeout", paramLabel = "DUR", description = "wall-clock limit, e.g. 500ms, 10s, 2m")
-    String timeout;
-    @Option(names = "--load-addr", paramLabel = "A", description = "raw format: load address")
-    String loadAddr;
-    @Option(names = "--entry", paramLabel = "A", description = "raw format: entry address")
-    String entry;
-    @Option(names = "--mode", paramLabel = "M", description = "raw format: real, protected or long")
-    String mode;
-    @Option(names = "--debug-exit", paramLabel = "M", description = "exact, qemu or off (default: ${DEFAULT-VALUE})")
-    String debugExit = "exact";
-    @Option(names = "--prefault", description = "populate all guest RAM before boot")
-    boolean prefault;
-    @Option(names = "--no-prefault", description = "fault guest RAM in lazily (default)")
-    boolean noPrefault;
-    @Option(names = "--hugepages", description = "back guest RAM with transparent huge pages")
-    boolean hugepages;
-    @Option(names = "--expect", paramLabel = "REGEX", description = "exit 0 as soon as the serial output matches")
-    String expect;
-    @Option(names = "--fail-on", paramLabel = "REGEX", description = "exit 1 as soon as the serial output matches")
-    String failOn;
-    @Option(names = "--report", paramLabel = "FILE", description = "write a JSON run report")
-    Path report;
-    @Option(names = "-v", description = "more VMM logging (repeat for more)")
-    boolean[] verbose = new boolean[0];
-    @Option(names = "-q", description = "less VMM logging")
-    boolean quiet;
-
-    /** Where the one-line user errors go (stderr). */
-    private static final PrintStream ERR = System.err;
+    private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args));
-    }
-
-    /** Runs the CLI and returns the exit status (for tests). */
-    public static int run(String... args) {
-        CommandLine cl = new CommandLine(new Main());
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ERR.println("minivmm: " + ex.getMessage());
-            ERR.println("Try 'java -jar vmm.jar --help' for more information.");
-            return EX_USAGE;
-        });
-        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            ERR.println("minivmm: internal error: " + ex);
-            if (isVerbose(args)) ex.printStackTrace(ERR);
-            return EX_SOFTWARE;
-        });
-        return cl.execute(args);
-    }
-
-    private static boolean isVerbose(String[] args) {
-        for (String a : args) if (a.matches("-v+")) return true;
-        return false;
+        int status = run(args);
+        System.out.flush();
+        System.exit(status);
     }
 
     static final class UsageError extends Exception {
         UsageError(String m) { super(m); }
     }
 
-    @Override
-    public Integer call() {
-        System.setProperty("minivmm.log.level", quiet ? "error" : verbose.length >= 2 ? "trace" : verbose.length == 1 ? "debug" : "warn");
-        VmBuilder b;
+    static Options options() {
+        Options o = new Options();
+        arg(o, "kernel", "FILE", "guest image; its format is detected from its content (default: the embedded demo)");
+        arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot, bootsector, raw (default: auto)");
+        arg(o, "initrd", "FILE", "initial ramdisk (Linux, PVH module 0, Multiboot module 0)");
+        arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
+        arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G (default: 256M)");
+        arg(o, "cpus", "N", "number of vCPUs (default: 1)");
+        arg(o, "cpu", "MODEL", "CPU model (host, baseline) with ,+feat/,-feat toggles");
+        arg(o, "timeout", "DUR", "wall-clock limit, e.g. 500ms, 10s, 2m (exit 124)");
+        arg(o, "load-addr", "A", "raw format: load address");
+        arg(o, "entry", "A", "raw format: entry address");
+        arg(o, "mode", "M", "raw format: real, protected or long");
+        arg(o, "debug-exit", "M", "port 0xf4: exact (status v&0xff), qemu ((v<<1)|1) or off (default: exact)");
+        flag(o, null, "prefault", "populate all guest RAM before boot");
+        flag(o, null, "no-prefault", "fault guest RAM in lazily (default)");
+        flag(o, null, "hugepages", "back guest RAM with transparent huge pages");
+        arg(o, "expect", "REGEX", "exit 0 as soon as the serial output matches");
+        arg(o, "fail-on", "REGEX", "exit 1 as soon as the serial output matches");
+        arg(o, "report", "FILE", "write a JSON run report");
+        flag(o, "v", null, "more VMM logging on stderr (-v -v: even more)");
+        flag(o, "q", null, "less VMM logging");
+        flag(o, "h", "help", "print this help and exit");
+        flag(o, null, "version", "print the version and exit");
+        return o;
+    }
+
+    private static void arg(Options o, String name, String argName, String desc) {
+        o.addOption(Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build());
+    }
+
+    private static void flag(Options o, String shortName, String longName, String desc) {
+        o.addOption(Option.builder(shortName).longOpt(longName).desc(desc).build());
+    }
+
+    /** Runs the CLI and returns the exit status (tests call this). */
+    public static int run(String... args) {
+        CommandLine cl;
+        Options options = options();
         try {
-            b = configure();
-        } catch (UsageError e) {
-            ERR.println("minivmm: " + e.getMessage());
+            cl = new DefaultParser().parse(options, args);
+            if (!cl.getArgList().isEmpty()) throw new UsageError("unexpected argument '" + cl.getArgList().get(0) + "'");
+        } catch (ParseException | UsageError e) {
+            System.err.println("minivmm: " + e.getMessage());
+            System.err.println("Try 'java -jar vmm.jar --help' for more information.");
             return EX_USAGE;
         }
-        if (kernel != null) {
-            int s = checkReadable(kernel, "kernel");
-            if (s != 0) return s;
+        if (cl.hasOption("help")) {
+            PrintWriter pw = new PrintWriter(System.out);
+            new HelpFormatter().printHelp(pw, 100, "java -jar vmm.jar [--kernel IMAGE] [options]",
+                    "Boots a guest on KVM with its 16550 serial console on stdin/stdout.%n".formatted(), options, 2, 2,
+                    "%nExit status: the guest's debug-exit value; 0 reset or --expect; 1 --fail-on; 64 usage; 65 bad image;"
+                            .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 124 timeout; 125 triple fault.");
+            pw.flush();
+            return 0;
         }
-        if (initrd != null) {
-            int s = checkReadable(initrd, "initrd");
-            if (s != 0) return s;
+        if (cl.hasOption("version")) {
+            String v = Main.class.getPackage().getImplementationVersion();
+            System.out.println("minivmm " + (v == null ? "development build" : v));
+            return 0;
+        }
+        int verbose = 0;
+        for (Option opt : cl.getOptions()) if ("v".equals(opt.getOpt())) verbose++;
+        boolean quiet = cl.hasOption("q");
+        System.setProperty("minivmm.log.level", quiet ? "error" : verbose >= 2 ? "trace" : verbose == 1 ? "debug" : "warn");
+        Log.reset();
+        try {
+            return boot(cl, verbose, quiet);
+        } catch (UsageError e) {
+            System.err.println("minivmm: " + e.getMessage());
+            return EX_USAGE;
+        }
+    }
+
+    private static int boot(CommandLine cl, int verbose, boolean quiet) throws UsageError {
+        VmBuilder b = configure(cl);
+        for (String opt : new String[] {"kernel", "initrd"}) {
+            if (cl.hasOption(opt)) {
+                int s = checkReadable(Path.of(cl.getOptionValue(opt)), opt);
+                if (s != 0) return s;
+            }
         }
         PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
         b.serialOutput(stdout);
@@ -132,55 +131,55 @@ public final class Main implements Callable<Integer> {
         try {
             r = b.build().run();
         } catch (KvmUnavailableException e) {
-            ERR.println("minivmm: KVM is unavailable: " + e.reason());
+            System.err.println("minivmm: KVM is unavailable: " + e.reason());
             return EX_UNAVAILABLE;
         } catch (ImageException e) {
-            ERR.println("minivmm: " + e.getMessage());
+            System.err.println("minivmm: " + e.getMessage());
             return EX_DATAERR;
         } catch (NoSuchFileException | AccessDeniedException e) {
-            ERR.println("minivmm: cannot read " + e.getFile());
+            System.err.println("minivmm: cannot read " + e.getFile());
             return EX_NOINPUT;
         } catch (IOException e) {
-            ERR.println("minivmm: " + e.getMessage());
+            System.err.println("minivmm: " + e.getMessage());
             return EX_NOINPUT;
         } catch (IllegalArgumentException e) {
-            ERR.println("minivmm: " + e.getMessage());
+            System.err.println("minivmm: " + e.getMessage());
             return EX_USAGE;
         } catch (RuntimeException e) {
-            ERR.println("minivmm: internal error: " + e.getMessage());
-            if (verbose.length > 0) e.printStackTrace(ERR);
+            System.err.println("minivmm: internal error: " + e);
+            if (verbose > 0) e.printStackTrace();
             return EX_SOFTWARE;
         }
         stdout.flush();
-        if (!r.crashReport().isEmpty()) ERR.print(r.crashReport());
-        if (r.outcome() != Outcome.GUEST_EXIT && r.outcome() != Outcome.RESET || verbose.length > 0) {
-            if (!quiet) ERR.println("minivmm: " + r.message());
-        }
+        if (!r.crashReport().isEmpty()) System.err.print(r.crashReport());
+        boolean expected = r.outcome() == Outcome.GUEST_EXIT || r.outcome() == Outcome.RESET;
+        if ((!expected || verbose > 0) && !quiet) System.err.println("minivmm: " + r.message());
         return r.exitStatus();
     }
 
     private static int checkReadable(Path p, String what) {
         if (!Files.exists(p)) {
-            ERR.println("minivmm: " + what + " file " + p + " does not exist");
+            System.err.println("minivmm: " + what + " file " + p + " does not exist");
             return EX_NOINPUT;
         }
         if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            ERR.println("minivmm: " + what + " file " + p + " is not a readable file");
+            System.err.println("minivmm: " + what + " file " + p + " is not a readable file");
             return EX_NOINPUT;
         }
         return 0;
     }
 
-    private VmBuilder configure() throws UsageError {
+    static VmBuilder configure(CommandLine cl) throws UsageError {
         VmBuilder b = Vm.builder();
-        if (kernel != null) b.kernel(kernel);
+        if (cl.hasOption("kernel")) b.kernel(Path.of(cl.getOptionValue("kernel")));
+        String format = cl.getOptionValue("format", "auto");
         String f = format.toLowerCase(Locale.ROOT);
         if (!f.matches("auto|bzimage|pvh|elf|multiboot|bootsector|raw")) {
             throw new UsageError("--format must be one of auto, bzimage, pvh, elf, multiboot, bootsector, raw (got '" + format + "')");
         }
-        boolean rawArgs = loadAddr != null || entry != null || mode != null;
+        String loadAddr = cl.getOptionValue("load-addr"), entry = cl.getOptionValue("entry"), mode = cl.getOptionValue("mode");
         if (f.equals("raw")) {
-            if (kernel == null) throw new UsageError("--format raw needs --kernel");
+            if (!cl.hasOption("kernel")) throw new UsageError("--format raw needs --kernel");
             if (loadAddr == null || entry == null || mode == null) {
                 throw new UsageError("--format raw needs --load-addr, --entry and --mode");
             }
@@ -192,29 +191,44 @@ public final class Main implements Callable<Integer> {
             };
             b.raw(parseAddress("--load-addr", loadAddr), parseAddress("--entry", entry), m);
         } else {
-            if (rawArgs) throw new UsageError("--load-addr, --entry and --mode are for --format raw only");
+            if (loadAddr != null || entry != null || mode != null) {
+                throw new UsageError("--load-addr, --entry and --mode are for --format raw only");
+            }
             b.format(f);
         }
-        if (initrd != null) b.initrd(initrd);
-        if (cmdline != null) b.cmdline(cmdline);
+        if (cl.hasOption("initrd")) b.initrd(Path.of(cl.getOptionValue("initrd")));
+        if (cl.hasOption("cmdline")) b.cmdline(cl.getOptionValue("cmdline"));
+        String mem = cl.getOptionValue("mem", "256M");
         long bytes = parseSize("--mem", mem);
-        if (bytes < (1L << 20) || (bytes & 0xfff) != 0) throw new UsageError("--mem must be at least 1M and a multiple of 4K (got '" + mem + "')");
+        if (bytes < (1L << 20) || (bytes & 0xfff) != 0) {
+            throw new UsageError("--mem must be at least 1M and a multiple of 4K (got '" + mem + "')");
+        }
         b.memory(bytes);
-        if (cpus < 1 || cpus > 255) throw new UsageError("--cpus must be between 1 and 255 (got " + cpus + ")");
-        b.cpus(cpus);
-        b.cpu(cpu);
-        if (timeout != null) b.timeout(parseDuration("--timeout", timeout));
-        b.debugExit(switch (debugExit.toLowerCase(Locale.ROOT)) {
+        String cpus = cl.getOptionValue("cpus", "1");
+        int n;
+        try {
+            n = Integer.parseInt(cpus.trim());
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > 255) throw new UsageError("--cpus must be a number from 1 to 255 (got '" + cpus + "')");
+        b.cpus(n);
+        if (cl.hasOption("cpu")) b.cpu(cl.getOptionValue("cpu"));
+        if (cl.hasOption("timeout")) b.timeout(parseDuration("--timeout", cl.getOptionValue("timeout")));
+        String de = cl.getOptionValue("debug-exit", "exact");
+        b.debugExit(switch (de.toLowerCase(Locale.ROOT)) {
             case "exact" -> DebugExitMode.EXACT;
             case "qemu" -> DebugExitMode.QEMU;
             case "off" -> DebugExitMode.OFF;
-            default -> throw new UsageError("--debug-exit must be exact, qemu or off (got '" + debugExit + "')");
+            default -> throw new UsageError("--debug-exit must be exact, qemu or off (got '" + de + "')");
         });
-        if (prefault && noPrefault) throw new UsageError("--prefault and --no-prefault contradict each other");
-        b.prefault(prefault);
-        b.hugepages(hugepages);
-        if (expect != null) b.expect(regex("--expect", expect));
-        if (failOn != null) b.failOn(regex("--fail-on", failOn));
+        if (cl.hasOption("prefault") && cl.hasOption("no-prefault")) {
+            throw new UsageError("--prefault and --no-prefault contradict each other");
+        }
+        b.prefault(cl.hasOption("prefault"));
+        b.hugepages(cl.hasOption("hugepages"));
+        if (cl.hasOption("expect")) b.expect(regex("--expect", cl.getOptionValue("expect")));
+        if (cl.hasOption("fail-on")) b.failOn(regex("--fail-on", cl.getOptionValue("fail-on")));
         return b;
     }
 
@@ -273,11 +287,4 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"minivmm " + (v == null ? "development build" : v)};
-        }
-    }
 }

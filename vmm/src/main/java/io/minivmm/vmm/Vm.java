@@ -35,8 +35,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.Logger;
 
 /**
  * A virtual machine: guest RAM, devices and vCPUs on KVM. {@link #run()} creates everything,
@@ -48,8 +46,6 @@ import org.apache.logging.log4j.Logger;
  * }</pre>
  */
 public final class Vm implements AutoCloseable {
-    private static final Logger LOG = LogManager.getLogger(Vm.class);
-
     /** The embedded demo guest: 64-bit code linked at 1 MiB. */
     static final String DEMO_RESOURCE = "/guests/demo.bin";
     static final long DEMO_LOAD = 0x100000;
@@ -105,11 +101,11 @@ public final class Vm implements AutoCloseable {
             PioBus pio = new PioBus();
             MmioBus mmio = new MmioBus();
             pio.setUnclaimedListener((write, addr, size, value, count) -> {
-                if (LOG.isDebugEnabled()) LOG.debug("unclaimed port 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
+                if (Log.debugEnabled()) Log.debug("unclaimed port 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
                         write ? "write" : "read", size, count);
             });
             mmio.setUnclaimedListener((write, addr, size, value, count) -> {
-                if (LOG.isDebugEnabled()) LOG.debug("unclaimed MMIO 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
+                if (Log.debugEnabled()) Log.debug("unclaimed MMIO 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
                         write ? "write" : "read", size, count);
             });
             MachineControl control = new MachineControl() {
@@ -161,7 +157,7 @@ public final class Vm implements AutoCloseable {
                     try {
                         r.run();
                     } catch (RuntimeException e) {
-                        LOG.debug("vcpu {} failed", v.id(), e);
+                        Log.debug("vcpu {} failed", v.id(), e);
                         finish(Outcome.INTERNAL_ERROR, 70, "vcpu " + v.id() + ": " + e.getMessage(), "");
                     }
                 }, "vcpu-" + v.id());

@@ -1,0 +1,87 @@
+package io.minivmm.vmm;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.minivmm.kvm.junit.RequiresKvm;
+import io.minivmm.vmm.arch.x86.CpuMode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The embedded demo and tiny raw guests through the library API, on a real vCPU. */
+@RequiresKvm
+class DemoBootTest {
+    @Test
+    void demoPrintsItsBannerAndExitsZero() throws Exception {
+        RunResult r = Vm.builder().timeout(Duration.ofSeconds(20)).build().run();
+        assertEquals(Outcome.GUEST_EXIT, r.outcome(), r.message());
+        assertEquals(0, r.exitStatus());
+        assertTrue(r.serialText().startsWith("minivmm demo guest: hello from 64-bit long mode\r\n"), r.serialText());
+        assertTrue(r.serialText().matches("(?s).*cpu vendor: (GenuineIntel|AuthenticAMD|\\S{12})\r\n"), r.serialText());
+        // Every banner byte went through the THR: one out per byte, plus the LSR polls and the exit.
+        assertTrue(r.portCounts().get("0x3f8") >= r.serial().length, r.portCounts().toString());
+        assertEquals(1L, r.portCounts().get("0xf4"));
+        assertNotNull(r.firstSerialByte());
+    }
+
+    /** A real-mode raw guest: mov al, 42; out 0xf4, al. */
+    @Test
+    void rawRealModeGuestExitStatusIsTheValueWritten() throws Exception {
+        byte[] code = {(byte) 0xb0, 42, (byte) 0xe6, (byte) 0xf4, (byte) 0xf4};
+        RunResult r = Vm.builder().image("raw", code).raw(0x7c00, 0x7c00, CpuMode.REAL).memory(2 << 20)
+                .timeout(Duration.ofSeconds(20)).build().run();
+        assertEquals(Outcome.GUEST_EXIT, r.outcome(), r.message());
+        assertEquals(42, r.exitStatus());
+    }
+
+    @Test
+    void qemuDebugExitSemantics() throws Exception {
+        byte[] code = {(byte) 0xb0, 3, (byte) 0xe6, (byte) 0xf4, (byte) 0xf4};
+        RunResult r = Vm.builder().image("raw", code).raw(0x7c00, 0x7c00, CpuMode.REAL).memory(2 << 20)
+                .debugExit(DebugExitMode.QEMU).timeout(Duration.ofSeconds(20)).build().run();
+        assertEquals(7, r.exitStatus());
+    }
+
+    @Test
+    void endlessLoopEndsWithTimeout() throws Exception {
+        byte[] code = {(byte) 0xeb, (byte) 0xfe}; // jmp $
+        long t0 = System.nanoTime();
+        RunResult r = Vm.builder().image("loop", code).raw(0x7c00, 0x7c00, CpuMode.REAL).memory(2 << 20)
+                .timeout(Duration.ofMillis(300)).build().run();
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(Outcome.TIMEOUT, r.outcome());
+        assertEquals(124, r.exitStatus());
+        assertTrue(ms >= 300 && ms < 3000, "took " + ms + " ms");
+    }
+
+    @Test
+    void tripleFaultIsReported() throws Exception {
+        // Long mode with an empty IDT: ud2 -> #UD -> #GP -> #DF -> triple fault.
+        byte[] code = {0x0f, 0x0b};
+        RunResult r = Vm.builder().image("ud2", code).raw(0x100000, 0x100000, CpuMode.LONG).memory(4 << 20)
+                .timeout(Duration.ofSeconds(20)).build().run();
+        assertEquals(Outcome.TRIPLE_FAULT, r.outcome(), r.message());
+        assertEquals(125, r.exitStatus());
+        assertTrue(r.crashReport().contains("triple fault"), r.crashReport());
+        assertTrue(r.crashReport().contains("rip   =0000000000100000"), r.crashReport());
+    }
+
+    @Test
+    void stopFromAnotherThread() throws Exception {
+        byte[] code = {(byte) 0xeb, (byte) 0xfe};
+        Vm vm = Vm.builder().image("loop", code).raw(0x7c00, 0x7c00, CpuMode.REAL).memory(2 << 20)
+                .timeout(Duration.ofSeconds(30)).build();
+        Thread stopper = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException ignored) {
+                return;
+            }
+            vm.stop();
+        });
+        stopper.start();
+        RunResult r = vm.run();
+        stopper.join();
+        assertEquals(Outcome.STOPPED, r.outcome());
+        assertTrue(r.wallTime().toMillis() < 10_000);
+    }
+}
