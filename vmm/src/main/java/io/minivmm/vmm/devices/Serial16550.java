@@ -393,8 +393,8 @@ public final class Serial16550 implements PioDevice {
             if (fifoEnabled ? rxCount >= triggerLevel() : rxCount > 0) {
                 return IIR_RDA;
             }
-            if (fifoEnabled && rxCount > 0
-                    && nanoClock.getAsLong() - lastRxActivity >= charTimeoutNanos) {
+            if (fifoEnabled && rxCount > 0 && (charTimeoutNanos == 0
+                    || nanoClock.getAsLong() - lastRxActivity >= charTimeoutNanos)) {
                 return IIR_CTI;
             }
         }
