@@ -1,5 +1,6 @@
 package io.minivmm.vmm;
 
+import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.kvm.KvmUnavailableException;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import java.io.FileDescriptor;
@@ -217,9 +218,9 @@ public final class Main {
         if (cl.hasOption("timeout")) b.timeout(parseDuration("--timeout", cl.getOptionValue("timeout")));
         String de = cl.getOptionValue("debug-exit", "exact");
         b.debugExit(switch (de.toLowerCase(Locale.ROOT)) {
-            case "exact" -> DebugExitMode.EXACT;
-            case "qemu" -> DebugExitMode.QEMU;
-            case "off" -> DebugExitMode.OFF;
+            case "exact" -> DebugExit.Mode.EXACT;
+            case "qemu" -> DebugExit.Mode.QEMU;
+            case "off" -> DebugExit.Mode.OFF;
             default -> throw new UsageError("--debug-exit must be exact, qemu or off (got '" + de + "')");
         });
         if (cl.hasOption("prefault") && cl.hasOption("no-prefault")) {

@@ -16,10 +16,11 @@ import java.util.Map;
  * @param portCounts    I/O exits by port (hex string keys, e.g. "0x3f8")
  * @param crashReport   the crash report for TRIPLE_FAULT / INTERNAL_ERROR, else empty
  * @param message       a one-line description of how the run ended
+ * @param guestRamTouched bytes of guest RAM backed by host memory at the end (mincore)
  */
 public record RunResult(Outcome outcome, int exitStatus, byte[] serial, Duration wallTime, Duration firstSerialByte,
                         Map<String, Long> exitCounts, Map<String, Long> portCounts, String crashReport,
-                        String message) {
+                        String message, long guestRamTouched) {
 
     /** The serial output decoded as ISO-8859-1 (one char per byte, nothing lost). */
     public String serialText() { return new String(serial, StandardCharsets.ISO_8859_1); }

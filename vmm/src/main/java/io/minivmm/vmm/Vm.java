@@ -1,5 +1,6 @@
 package io.minivmm.vmm;
 
+import io.minivmm.vmm.devices.DebugExit;
 import static io.minivmm.kvm.sys.Uapi.*;
 
 import io.minivmm.kvm.Kvm;
@@ -19,7 +20,11 @@ import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
 import io.minivmm.vmm.devices.PioBus;
-import io.minivmm.vmm.devices.PioDevice;
+import io.minivmm.vmm.devices.CmosRtc;
+import io.minivmm.vmm.devices.DebugExit;
+import io.minivmm.vmm.devices.I8042;
+import io.minivmm.vmm.devices.ResetControl;
+import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.vcpu.ExitLog;
@@ -27,6 +32,7 @@ import io.minivmm.vmm.vcpu.VcpuHost;
 import io.minivmm.vmm.vcpu.VcpuRunner;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -119,7 +125,11 @@ public final class Vm implements AutoCloseable {
             };
             Serial16550 com1 = new Serial16550(level -> vm.irqLine(Serial16550.COM1_IRQ, level), sink);
             pio.register(Serial16550.COM1_BASE, Serial16550.PORT_COUNT, com1, "com1");
-            if (cfg.debugExit != DebugExitMode.OFF) pio.register(0xf4, 1, debugExit(control), "debug-exit");
+            DebugExit.register(pio, DebugExit.PORT, cfg.debugExit, control);
+            new I8042(control, level -> vm.irqLine(1, level), level -> vm.irqLine(12, level)).register(pio);
+            pio.register(ResetControl.PORT, 1, new ResetControl(control), "reset-control");
+            pio.register(CmosRtc.INDEX_PORT, CmosRtc.PORT_COUNT, new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT), "cmos-rtc");
+            attachMatchers(sink);
 
             List<CpuidEntry> supported = kvm.supportedCpuid();
             List<VcpuFd> vcpus = new ArrayList<>();
@@ -180,7 +190,7 @@ public final class Vm implements AutoCloseable {
             long first = sink.firstByteAfterNanos();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - start),
                     first < 0 ? null : Duration.ofNanos(first), exitCounts(runners), portCounts(runners),
-                    f.crashReport(), f.message());
+                    f.crashReport(), f.message(), mem.residentBytes());
         } finally {
             // However we got here (an exception included): no vCPU thread may outlive the fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");
@@ -256,17 +266,23 @@ public final class Vm implements AutoCloseable {
         return t;
     }
 
-    private PioDevice debugExit(MachineControl control) {
-        DebugExitMode mode = cfg.debugExit;
-        return new PioDevice() {
-            @Override
-            public int read(int offset, int size) { return 0xffffffff; }
-
-            @Override
-            public void write(int offset, int size, int value) {
-                control.guestExit(mode == DebugExitMode.QEMU ? ((value << 1) | 1) & 0xff : value & 0xff);
+    /** --expect / --fail-on: matched on the serial stream as it is written, across any chunking. */
+    private void attachMatchers(SerialSink sink) {
+        StreamMatcher expect = cfg.expect == null ? null : new StreamMatcher(cfg.expect);
+        StreamMatcher failOn = cfg.failOn == null ? null : new StreamMatcher(cfg.failOn);
+        if (expect == null && failOn == null) return;
+        sink.setListener(b -> {
+            if (failOn != null && failOn.feed(b)) {
+                finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printableMatch(failOn), "");
+            } else if (expect != null && expect.feed(b)) {
+                finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printableMatch(expect), "");
             }
-        };
+        });
+    }
+
+    private static String printableMatch(StreamMatcher m) {
+        String t = m.matchedText();
+        return CrashReport.printable(t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).strip();
     }
 
     /** LAPIC LINT0 as ExtINT (the PIC's output) and LINT1 as NMI, as a PC's BIOS leaves them. */

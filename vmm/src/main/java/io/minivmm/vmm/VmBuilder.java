@@ -1,5 +1,6 @@
 package io.minivmm.vmm;
 
+import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +34,7 @@ public final class VmBuilder {
     int cpus = 1;
     String cpuModel = "default";
     Duration timeout;
-    DebugExitMode debugExit = DebugExitMode.EXACT;
+    DebugExit.Mode debugExit = DebugExit.Mode.EXACT;
     boolean prefault = false;
     boolean hugepages = false;
     Long loadAddr;
@@ -76,7 +77,7 @@ public final class VmBuilder {
     /** Wall-clock limit; the run ends with {@link Outcome#TIMEOUT}. */
     public VmBuilder timeout(Duration d) { this.timeout = d; return this; }
 
-    public VmBuilder debugExit(DebugExitMode m) { this.debugExit = Objects.requireNonNull(m); return this; }
+    public VmBuilder debugExit(DebugExit.Mode m) { this.debugExit = Objects.requireNonNull(m); return this; }
 
     /** Populate all guest RAM before boot (default: fault it in lazily). */
     public VmBuilder prefault(boolean p) { this.prefault = p; return this; }

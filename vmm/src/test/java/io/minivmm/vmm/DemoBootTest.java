@@ -1,5 +1,6 @@
 package io.minivmm.vmm;
 
+import io.minivmm.vmm.devices.DebugExit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.minivmm.kvm.junit.RequiresKvm;
@@ -37,7 +38,7 @@ class DemoBootTest {
     void qemuDebugExitSemantics() throws Exception {
         byte[] code = {(byte) 0xb0, 3, (byte) 0xe6, (byte) 0xf4, (byte) 0xf4};
         RunResult r = Vm.builder().image("raw", code).raw(0x7c00, 0x7c00, CpuMode.REAL).memory(2 << 20)
-                .debugExit(DebugExitMode.QEMU).timeout(Duration.ofSeconds(20)).build().run();
+                .debugExit(DebugExit.Mode.QEMU).timeout(Duration.ofSeconds(20)).build().run();
         assertEquals(7, r.exitStatus());
     }
 

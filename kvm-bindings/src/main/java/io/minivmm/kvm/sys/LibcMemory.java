@@ -69,6 +69,9 @@ public final class LibcMemory {
 
     public static native long sysconf(int name);
 
+    /** mincore(2): one byte per page of [addr, addr+length), bit 0 set when the page is resident. */
+    public static native int mincore(long addr, long length, byte[] vec);
+
     private static final long PAGE_SIZE;
 
     static {

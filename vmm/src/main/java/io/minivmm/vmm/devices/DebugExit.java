@@ -1,5 +1,6 @@
 package io.minivmm.vmm.devices;
 
+import io.minivmm.vmm.devices.DebugExit;
 import java.util.Locale;
 import java.util.Objects;
 

@@ -223,6 +223,13 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
         }
     }
 
+    /** Bytes of guest RAM backed by host memory now: what the guest touched (or was prefaulted). */
+    public long residentBytes() {
+        long n = 0;
+        for (GuestRegion r : regions) n += r.mapping().residentBytes();
+        return n;
+    }
+
     @Override
     public void close() {
         if (closed) return;

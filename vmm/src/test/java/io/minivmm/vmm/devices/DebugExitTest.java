@@ -1,5 +1,6 @@
 package io.minivmm.vmm.devices;
 
+import io.minivmm.vmm.devices.DebugExit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
