@@ -1,0 +1,26 @@
+package io.minivmm.vmm.memory;
+
+/**
+ * A guest-physical access fell outside guest RAM. Unchecked: code that accepts addresses from
+ * the guest checks them first and reports its own typed error; reaching this is a host bug.
+ */
+public final class GuestMemoryException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final long address;
+    private final long length;
+
+    public GuestMemoryException(long address, long length) {
+        super(String.format("guest address 0x%x+%d is outside guest RAM", address, length));
+        this.address = address;
+        this.length = length;
+    }
+
+    public long address() {
+        return address;
+    }
+
+    public long length() {
+        return length;
+    }
+}
