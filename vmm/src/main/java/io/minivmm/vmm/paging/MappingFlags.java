@@ -23,21 +23,37 @@ public record MappingFlags(int bits) {
         }
     }
 
+    private static final MappingFlags[] CACHE = new MappingFlags[ALL + 1];
+
+    static {
+        for (int i = 0; i <= ALL; i++) {
+            CACHE[i] = new MappingFlags(i);
+        }
+    }
+
+    /** The flags with these bits; a shared instance (decoding a PTE allocates nothing). */
+    public static MappingFlags ofBits(int bits) {
+        if ((bits & ~ALL) != 0) {
+            throw new IllegalArgumentException("unknown mapping flag bits 0x" + Integer.toHexString(bits));
+        }
+        return CACHE[bits];
+    }
+
     /** The union of the given flags. */
     public static MappingFlags of(MappingFlags... flags) {
         int b = 0;
         for (MappingFlags f : flags) {
             b |= f.bits;
         }
-        return new MappingFlags(b);
+        return ofBits(b);
     }
 
     public MappingFlags with(MappingFlags other) {
-        return new MappingFlags(bits | other.bits);
+        return ofBits(bits | other.bits);
     }
 
     public MappingFlags without(MappingFlags other) {
-        return new MappingFlags(bits & ~other.bits);
+        return ofBits(bits & ~other.bits);
     }
 
     /** True if every flag of {@code other} is set here. */

@@ -333,8 +333,7 @@ public final class PageTable64 implements AutoCloseable {
                 // Walk once per PT and sweep its entries.
                 long ptEnd = (slot & -PAGE) + PAGE;
                 do {
-                    long e = mem.readU64(slot);
-                    mem.writeU64(slot, unmap ? 0 : reflag(e, newBits));
+                    mem.writeU64(slot, unmap ? 0 : reflag(mem.readU64(slot), newBits));
                     slot += 8;
                     cur += PAGE;
                     remaining -= PAGE;

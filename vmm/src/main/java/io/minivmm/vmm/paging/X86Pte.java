@@ -72,7 +72,7 @@ public final class X86Pte {
         if ((pte & PCD) != 0) {
             f |= MappingFlags.UNCACHED.bits();
         }
-        return new MappingFlags(f);
+        return MappingFlags.ofBits(f);
     }
 
     /**
