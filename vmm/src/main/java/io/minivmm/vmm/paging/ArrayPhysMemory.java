@@ -41,8 +41,8 @@ public final class ArrayPhysMemory implements PhysMemory {
 
     /** The offset of [gpa, gpa+len) in the array; the house overflow-safe check. */
     private int offset(long gpa, long len) {
-        long off = gpa - base;
-        if (gpa < base || len < 0 || off > bytes.length - len) {
+        long off = gpa - base; // if this wraps, off is huge and fails the last test
+        if (off < 0 || len < 0 || off > bytes.length - len) {
             throw new GuestMemoryException(gpa, len);
         }
         return (int) off;

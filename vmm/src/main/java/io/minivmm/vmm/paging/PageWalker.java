@@ -80,6 +80,8 @@ public final class PageWalker {
      * Writes {@code m} page by page (virtBase, physBase and len 4 KiB aligned), building missing
      * tables; existing leaves are overwritten. {@link MappingKind.Unmapped} clears leaves and
      * builds nothing. A huge leaf in the way is an {@link IllegalArgumentException}.
+     * Unlike {@link PageTable64} this is not all-or-nothing: if allocating a table fails, the
+     * pages before it stay written (the caller is building a fresh space and discards it).
      */
     public static void map(TableAccess ops, long rootPaddr, PageMapping m) throws PagingError {
         if (((m.virtBase() | m.physBase() | m.len()) & (PAGE - 1)) != 0) {

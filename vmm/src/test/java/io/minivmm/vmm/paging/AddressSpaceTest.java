@@ -157,6 +157,22 @@ class AddressSpaceTest {
         }
     }
 
+    @Test
+    void lazyMapOutOfFramesForTablesRollsBack() throws Exception {
+        try (AddressSpace as = space(0, 0x4000_0000L)) {
+            List<String> before = TestMemory.snapshot(as.pageTable());
+            long count = tm.frames.allocatedCount();
+            tm.failing.budget = 3; // PDPT, PD, one PT; the range needs two PTs
+            assertEquals(AddressSpaceError.Kind.BAD_STATE, fails(() -> as.mapAlloc(0x1f_f000, 0x2000, RW, false)));
+            assertEquals(count, tm.frames.allocatedCount());
+            assertEquals(before, TestMemory.snapshot(as.pageTable()));
+            tm.failing.budget = 4;
+            as.mapAlloc(0x1f_f000, 0x2000, RW, false);
+            assertEquals(count + 4, tm.frames.allocatedCount());
+            assertEquals(OptionalLong.empty(), as.translate(0x1f_f000));
+        }
+    }
+
     // ------------------------------------------------------------ protect, overwrite
 
     @Test

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.OptionalLong;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -207,6 +210,63 @@ class MemorySetTest {
         assertEquals(AddressSpaceError.Kind.BAD_STATE, e.kind());
         assertEquals(PagingError.Kind.ALREADY_MAPPED, ((PagingError) e.getCause()).kind());
         assertEquals(0, set.size());
+    }
+
+    /** Seeded random map/unmap/protect at byte granularity against a per-byte model. */
+    @ParameterizedTest
+    @ValueSource(longs = {7, 99, 31337})
+    void randomOperationsKeepAreasAndBackendInStep(long seed) throws Exception {
+        Random rnd = new Random(seed);
+        int[] expect = new int[MAX_ADDR];
+        int failures = 0;
+        for (int op = 0; op < 3000; op++) {
+            int start = rnd.nextInt(MAX_ADDR / 0x100) * 0x100;
+            int size = (1 + rnd.nextInt(24)) * 0x100;
+            if (start + size > MAX_ADDR) {
+                size = MAX_ADDR - start;
+            }
+            int flags = 1 + rnd.nextInt(7);
+            int kind = rnd.nextInt(10);
+            if (kind < 5) {
+                boolean overwrite = rnd.nextBoolean();
+                boolean busy = false;
+                for (int a = start; a < start + size; a++) {
+                    busy |= expect[a] != 0;
+                }
+                if (busy && !overwrite) {
+                    final int s0 = start;
+                    final int z0 = size;
+                    assertEquals(AddressSpaceError.Kind.ALREADY_EXISTS, fails(() -> set.map(area(s0, z0, flags), false)));
+                    failures++;
+                } else {
+                    set.map(area(start, size, flags), overwrite);
+                    java.util.Arrays.fill(expect, start, start + size, flags);
+                }
+            } else if (kind < 8) {
+                set.unmap(start, size);
+                java.util.Arrays.fill(expect, start, start + size, 0);
+            } else {
+                set.protect(start, size, new MappingFlags(flags));
+                for (int a = start; a < start + size; a++) {
+                    if (expect[a] != 0) {
+                        expect[a] = flags;
+                    }
+                }
+            }
+            long prevEnd = 0;
+            for (MemoryArea a : set.areas()) {
+                assertTrue(a.size() > 0 && a.start() >= prevEnd, "sorted, disjoint, non-empty: " + a);
+                prevEnd = a.end();
+            }
+            if (op % 50 == 0 || op == 2999) {
+                for (int a = 0; a < MAX_ADDR; a++) {
+                    assertEquals(expect[a], pt[a], "backend byte " + a + " after op " + op);
+                    int recorded = set.find(a).map(x -> x.flags().bits()).orElse(0);
+                    assertEquals(expect[a], recorded, "area flags at " + a + " after op " + op);
+                }
+            }
+        }
+        assertTrue(failures > 50, "collisions exercised: " + failures);
     }
 
     @Test
