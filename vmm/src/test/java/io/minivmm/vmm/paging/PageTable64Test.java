@@ -363,7 +363,11 @@ class PageTable64Test {
             assertEquals(new Translation(0x30_0000, READ, SIZE_2M), pt.query(0x30_0000));
             assertEquals(new Translation(0x40_0000, READ, SIZE_4K), pt.query(0x40_0000));
             assertEquals(new Translation(0x40_1000, RWX, SIZE_4K), pt.query(0x40_1000));
-            assertEquals(PagingError.Kind.NOT_MAPPED, fails(() -> pt.protectRegion(0x50_0000, 0x20_0000, READ)));
+            List<String> before = TestMemory.snapshot(pt);
+            // would split the 2M page at 0x20_0000, but 0x60_0000 is a hole
+            assertEquals(PagingError.Kind.NOT_MAPPED, fails(() -> pt.protectRegion(0x30_0000, 0x40_0000, EXECUTE)));
+            assertEquals(before, TestMemory.snapshot(pt));
+            assertEquals(new Translation(0x30_0000, READ, SIZE_2M), pt.query(0x30_0000));
             assertEquals(RWX, pt.query(0x50_0000).flags());
         }
     }
