@@ -1,8 +1,13 @@
 package io.minivmm.vmm.memory;
 
+import java.nio.ByteBuffer;
+
 /**
  * Guest-physical memory as the paging code sees it. Addresses are guest-physical. Out-of-range
- * access throws {@link GuestMemoryException}.
+ * access throws {@link GuestMemoryException} (unchecked), with the address and length in the
+ * message, e.g. {@code "guest address 0x123000+8 is outside guest RAM"}.
+ *
+ * <p>Multi-byte values are little-endian (x86 byte order).
  */
 public interface PhysMemory {
     long readU64(long gpa);
@@ -16,5 +21,5 @@ public interface PhysMemory {
     void fill(long gpa, long len, byte value);
 
     /** A host view of [gpa, gpa+len) (must lie in one contiguous region) — for translated buffers. */
-    java.nio.ByteBuffer view(long gpa, int len);
+    ByteBuffer view(long gpa, int len);
 }

@@ -1,0 +1,183 @@
+package io.minivmm.vmm.paging;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Walks and edits x86-64 4-level page tables through a {@link TableReader}/{@link TableAccess}
+ * (after hyperlight's {@code vmem}), so one walker serves guest memory and test arrays. Used for
+ * crash reports (RIP/RSP/IDT through the guest's own CR3), a debugger's view of guest virtual
+ * memory, and snapshots.
+ *
+ * <p>Leaves written here are {@code pa | NX? | D | A | RW? | P}; copy-on-write leaves have RW
+ * clear and bit 9 set. Intermediate entries are {@code P | RW | A}.
+ */
+public final class PageWalker {
+    /** Software-available bit 9: copy-on-write marker on a read-only leaf. */
+    public static final long COW = 1L << 9;
+    /** Intermediate entries written by {@link #map}. */
+    public static final long TABLE = X86Pte.P | X86Pte.RW | X86Pte.A;
+
+    private static final long PAGE = 4096;
+    private static final long UPPER_HALF = 0xffff_8000_0000_0000L;
+
+    private PageWalker() {
+    }
+
+    /**
+     * The present 4 KiB pages covering [addr, addr+len), in address order; holes are skipped.
+     * The end saturates at 2^64; non-canonical addresses are a hole. Pieces of huge pages are
+     * reported 4 KiB at a time.
+     */
+    public static List<PageMapping> virtToPhys(TableReader ops, long rootPaddr, long addr, long len) {
+        List<PageMapping> out = new ArrayList<>();
+        if (len == 0) {
+            return out;
+        }
+        long last = addr + len - 1;
+        if (Long.compareUnsigned(last, addr) < 0) {
+            last = -1L; // saturate
+        }
+        long root = ops.fromPhys(rootPaddr);
+        long va = addr & -PAGE;
+        outer:
+        while (Long.compareUnsigned(va, last) <= 0) {
+            if (!PageTable64.isCanonical(va)) {
+                va = UPPER_HALF; // every non-canonical address lies below the upper half
+                continue;
+            }
+            long table = root;
+            for (int level = 0; level < 4; level++) {
+                int shift = 39 - 9 * level;
+                long e = ops.readEntry(table, (int) (va >>> shift) & 511);
+                if ((e & X86Pte.P) == 0) {
+                    long next = (va & -(1L << shift)) + (1L << shift);
+                    if (next == 0) {
+                        break outer;
+                    }
+                    va = next;
+                    continue outer;
+                }
+                if (level == 3 || (level > 0 && X86Pte.isHuge(e))) {
+                    long size = 1L << shift;
+                    long pa = (X86Pte.paddr(e) & -size) + (va & (size - 1));
+                    out.add(new PageMapping(va, pa, PAGE, kindOf(e)));
+                    va += PAGE;
+                    if (va == 0) {
+                        break outer;
+                    }
+                    continue outer;
+                }
+                table = ops.fromPhys(X86Pte.paddr(e));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code m} page by page (virtBase, physBase and len 4 KiB aligned), building missing
+     * tables; existing leaves are overwritten. {@link MappingKind.Unmapped} clears leaves and
+     * builds nothing. A huge leaf in the way is an {@link IllegalArgumentException}.
+     * Unlike {@link PageTable64} this is not all-or-nothing: if allocating a table fails, the
+     * pages before it stay written (the caller is building a fresh space and discards it).
+     */
+    public static void map(TableAccess ops, long rootPaddr, PageMapping m) throws PagingError {
+        if (((m.virtBase() | m.physBase() | m.len()) & (PAGE - 1)) != 0) {
+            throw new PagingError(PagingError.Kind.NOT_ALIGNED, m.toString());
+        }
+        boolean clear = m.kind() instanceof MappingKind.Unmapped;
+        long root = ops.fromPhys(rootPaddr);
+        for (long off = 0; off != m.len(); off += PAGE) {
+            long va = m.virtBase() + off;
+            if (!PageTable64.isCanonical(va)) {
+                throw new PagingError(PagingError.Kind.INVALID_ARGUMENT, String.format("0x%x is not canonical", va));
+            }
+            long table = root;
+            boolean hole = false;
+            for (int level = 0; level < 3; level++) {
+                int index = (int) (va >>> (39 - 9 * level)) & 511;
+                long e = ops.readEntry(table, index);
+                if ((e & X86Pte.P) == 0) {
+                    if (clear) {
+                        hole = true;
+                        break;
+                    }
+                    long t = ops.allocTable();
+                    ops.writeEntry(table, index, ops.toPhys(t) | TABLE);
+                    table = t;
+                } else if (level > 0 && X86Pte.isHuge(e)) {
+                    throw new IllegalArgumentException(String.format("0x%x lies in a huge page", va));
+                } else {
+                    table = ops.fromPhys(X86Pte.paddr(e));
+                }
+            }
+            if (!hole) {
+                ops.writeEntry(table, (int) (va >>> 12) & 511, clear ? 0 : leaf(m.physBase() + off, m.kind()));
+            }
+        }
+    }
+
+    /** The leaf entry for a page at {@code pa} of {@code kind}. */
+    public static long leaf(long pa, MappingKind kind) {
+        long base = (pa & X86Pte.ADDR_MASK) | X86Pte.D | X86Pte.A | X86Pte.P;
+        if (kind instanceof MappingKind.Basic b) {
+            return base | (b.writable() ? X86Pte.RW : 0) | (b.executable() ? 0 : X86Pte.NX);
+        }
+        if (kind instanceof MappingKind.Cow c) {
+            return base | COW | (c.executable() ? 0 : X86Pte.NX);
+        }
+        return 0;
+    }
+
+    /** The kind of a present leaf. */
+    public static MappingKind kindOf(long e) {
+        boolean x = (e & X86Pte.NX) == 0;
+        if ((e & X86Pte.RW) == 0 && (e & COW) != 0) {
+            return new MappingKind.Cow(x);
+        }
+        return new MappingKind.Basic((e & X86Pte.RW) != 0, x);
+    }
+
+    /**
+     * Walks the roots in order. Leaves come out as {@link SpaceMapping.Leaf}; an intermediate
+     * table already reached through an earlier root comes out once as a
+     * {@link SpaceMapping.SharedTable} and is not walked again.
+     */
+    public static List<SpaceMapping> walkSpaces(TableReader ops, long... rootPaddrs) {
+        List<SpaceMapping> out = new ArrayList<>();
+        Map<Long, long[]> seen = new HashMap<>(); // table pa -> {space, va}
+        for (int s = 0; s < rootPaddrs.length; s++) {
+            walkSpace(ops, ops.fromPhys(rootPaddrs[s]), 0, 0, s, seen, out);
+        }
+        return out;
+    }
+
+    private static void walkSpace(TableReader ops, long table, int level, long base, int space,
+                                  Map<Long, long[]> seen, List<SpaceMapping> out) {
+        int shift = 39 - 9 * level;
+        for (int i = 0; i < 512; i++) {
+            long e = ops.readEntry(table, i);
+            if ((e & X86Pte.P) == 0) {
+                continue;
+            }
+            long va = PageTable64.signExtend(base + ((long) i << shift));
+            if (level == 3 || (level > 0 && X86Pte.isHuge(e))) {
+                long size = 1L << shift;
+                out.add(new SpaceMapping.Leaf(space, new PageMapping(va, X86Pte.paddr(e) & -size, size, kindOf(e))));
+                continue;
+            }
+            long child = X86Pte.paddr(e);
+            long[] owner = seen.get(child);
+            if (owner != null && owner[0] != space) {
+                out.add(new SpaceMapping.SharedTable(space, va, level + 1, child, (int) owner[0], owner[1]));
+                continue;
+            }
+            if (owner == null) {
+                seen.put(child, new long[] {space, va});
+            }
+            walkSpace(ops, ops.fromPhys(child), level + 1, va, space, seen, out);
+        }
+    }
+}
