@@ -188,6 +188,7 @@ final class Multiboot2Loader {
                 throw img.error("no address tag and the image is not ELF");
             }
             ElfFile elf = ElfFile.parse(image, "multiboot2");
+            MultibootLoader.requireBelow4G(elf);
             elf.placeByPaddr(p, "kernel ");
             if (entryTag >= 0) {
                 entry = entryTag;

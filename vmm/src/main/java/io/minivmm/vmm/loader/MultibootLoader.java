@@ -89,6 +89,7 @@ final class MultibootLoader {
                 throw img.error("header flag bit 16 (address fields) is clear and the image is not ELF");
             }
             ElfFile elf = ElfFile.parse(image, "multiboot");
+            requireBelow4G(elf);
             entry = elfEntry(elf);
             elf.placeByPaddr(p, "kernel ");
         }
@@ -138,6 +139,15 @@ final class MultibootLoader {
 
         BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, Layout.BOOT_INFO, 0, 0, 0);
         return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED32_FLAT, regs, p.commit(), List.of(), e820);
+    }
+
+    /** Multiboot enters in 32-bit protected mode without paging: every segment must lie below 4 GiB. */
+    static void requireBelow4G(ElfFile elf) throws ImageException {
+        for (ElfFile.Segment s : elf.loads()) {
+            if (Long.compareUnsigned(s.paddr(), Layout.FOUR_GIB) >= 0 || Long.compareUnsigned(s.memsz(), Layout.FOUR_GIB - s.paddr()) > 0) {
+                throw elf.img.error("%s p_paddr 0x%x + p_memsz 0x%x reaches beyond 4 GiB", s.name(), s.paddr(), s.memsz());
+            }
+        }
     }
 
     /** e_entry as a physical address below 4 GiB inside a PT_LOAD (translated from p_vaddr if needed). */

@@ -117,6 +117,14 @@ class MultibootLoaderTest {
     }
 
     @Test
+    void elf64SegmentAbove4GIsRefused() {
+        byte[] img = Images.elf(true, 0x100000, Images.mb1Header(0), Seg.load(0x100000, new byte[16]),
+                Seg.load(0x1_0000_0000L, new byte[16]));
+        Expect.imageError(() -> KernelLoader.load(ImageFormat.AUTO, img, FakeGuestRam.of(5L << 30), LoadOptions.none()),
+                "multiboot: PT_LOAD[1] p_paddr 0x100000000", "beyond 4 GiB");
+    }
+
+    @Test
     void optionalFlagsAreIgnored() throws Exception {
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, elf32(0x00f0_0003L), FakeGuestRam.of(16 * MIB), LoadOptions.none());
         assertEquals(0x100020, plan.entry());
