@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class LoaderFuzzTest {
     static final long SEED = 0x6d696e69766d6dL;
-    static final int CASES_PER_IMAGE = 700;
+    static final int CASES_PER_IMAGE = Integer.getInteger("loader.fuzzCases", 700);
     static final long[] INTERESTING = {0, 1, 0x7f, 0x80, 0xff, 0x100, 0x1000, 0x7fff, 0xffff, 0x10000, 0x7fffffffL,
         0x80000000L, 0xffffffffL, 0x100000000L, Long.MAX_VALUE, Long.MIN_VALUE, -1L, -2L, -4096L};
 
