@@ -116,17 +116,18 @@ final class BzImageLoader {
                 || Long.compareUnsigned(prefAddress, Layout.FOUR_GIB) >= 0)) {
             throw img.error("pref_address 0x%x is not between 1 MiB and 4 GiB", prefAddress);
         }
+        // A relocatable kernel goes to pref_address (2.10+) or 1 MiB, rounded up to kernel_alignment;
+        // any other kernel to 1 MiB (a non-relocatable kernel then moves itself to pref_address).
         long loadAddr = Layout.HIGH_MEMORY;
-        if (relocatable && prefAddress != 0) {
-            if (kernelAlignment == 0 || Long.bitCount(kernelAlignment) != 1) {
-                throw img.error("kernel_alignment 0x%x is not a power of two", kernelAlignment);
+        if (relocatable) {
+            if (kernelAlignment == 0 || Long.bitCount(kernelAlignment) != 1 || kernelAlignment > 0x4000_0000L) {
+                throw img.error("kernel_alignment 0x%x is not a power of two up to 1 GiB", kernelAlignment);
             }
-            long aligned = ImageBytes.alignUp(prefAddress, kernelAlignment);
-            if (Long.compareUnsigned(prefAddress, Layout.HIGH_MEMORY) < 0 || Long.compareUnsigned(aligned, prefAddress) < 0
-                    || Long.compareUnsigned(aligned, Layout.FOUR_GIB) >= 0) {
-                throw img.error("pref_address 0x%x (kernel_alignment 0x%x) is not between 1 MiB and 4 GiB", prefAddress, kernelAlignment);
+            long base = prefAddress != 0 ? prefAddress : Layout.HIGH_MEMORY;
+            loadAddr = ImageBytes.alignUp(base, kernelAlignment);
+            if (Long.compareUnsigned(loadAddr, Layout.FOUR_GIB) >= 0) {
+                throw img.error("pref_address 0x%x aligned to kernel_alignment 0x%x is not below 4 GiB", prefAddress, kernelAlignment);
             }
-            loadAddr = aligned;
         }
 
         Placement p = new Placement("bzImage", ram);

@@ -46,20 +46,31 @@ public final class KernelLoader {
         return load(format, readImage(path), ram, opts);
     }
 
-    /** Reads a whole image or initrd through a file channel; over {@link #MAX_IMAGE} bytes is an ImageException. */
+    /** Loads an image read from {@code channel} (from its position 0); {@code name} labels errors. */
+    public static BootPlan load(ImageFormat format, FileChannel channel, String name, GuestRam ram, LoadOptions opts)
+            throws ImageException, IOException {
+        return load(format, readImage(channel, name), ram, opts);
+    }
+
+    /** Reads a whole image or initrd; over {@link #MAX_IMAGE} bytes is an ImageException. */
     public static byte[] readImage(Path path) throws IOException, ImageException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > MAX_IMAGE) {
-                throw new ImageException(String.format("%s: size %d exceeds the %d bytes minivmm can load", path, size, MAX_IMAGE));
-            }
-            ByteBuffer buf = ByteBuffer.allocate((int) size);
-            while (buf.hasRemaining()) {
-                if (ch.read(buf) < 0) {
-                    throw new IOException(path + ": file shrank while reading");
-                }
-            }
-            return buf.array();
+            return readImage(ch, path.toString());
         }
+    }
+
+    /** Reads all of {@code channel} from position 0; over {@link #MAX_IMAGE} bytes is an ImageException. */
+    public static byte[] readImage(FileChannel channel, String name) throws IOException, ImageException {
+        long size = channel.size();
+        if (size > MAX_IMAGE) {
+            throw new ImageException(String.format("%s: size %d exceeds the %d bytes minivmm can load", name, size, MAX_IMAGE));
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) size);
+        while (buf.hasRemaining()) {
+            if (channel.read(buf, buf.position()) < 0) {
+                throw new IOException(name + ": file shrank while reading");
+            }
+        }
+        return buf.array();
     }
 }

@@ -76,6 +76,14 @@ class BzImageLoaderTest {
     }
 
     @Test
+    void relocatableKernelWithoutPrefAddressIsAlignedAbove1MiB() throws Exception {
+        BootPlan plan = KernelLoader.load(ImageFormat.BZIMAGE, Images.bzImage(0x206, true, 0x1000000, 0x1, 0, KERNEL),
+                FakeGuestRam.of(64 * MIB), LoadOptions.none());
+        assertEquals(0x200000, plan.entry(), "protocol 2.06: no pref_address, no xloadflags (32-bit entry)");
+        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+    }
+
+    @Test
     void kernelWithout64BitEntryStartsIn32BitProtectedMode() throws Exception {
         FakeGuestRam ram = FakeGuestRam.of(64 * MIB);
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, Images.bzImage(0x20a, false, 0, 0, 0, KERNEL), ram, LoadOptions.none());
