@@ -55,11 +55,21 @@ class LoaderFuzzTest {
         // ELF header + program headers + the notes, segments pointed at the start of the file
         byte[] vmHead = Arrays.copyOf(vm, 0x1000);
         bases.add(vmHead);
+        bases.add(vm); // whole: mutations mostly in the ELF header, program headers and notes
+
         Random rnd = new Random(SEED + 1);
         for (int b = 0; b < bases.size(); b++) {
-            int n = b == 1 ? 60 : 400; // the full bzImage is 1.3 MB: fewer cases
+            boolean whole = b == 1 || b == 3; // 1.3 MB bzImage, 14 MB vmlinux: fewer cases
+            int n = whole ? 40 : 400;
             for (int i = 0; i < n; i++) {
-                run("real" + b + "#" + i, mutate(bases.get(b), rnd, b == 1 ? 0x300 : 0x1000), rnd);
+                byte[] m = mutate(bases.get(b), rnd, b == 1 ? 0x300 : 0x1000);
+                if (b == 3 && rnd.nextBoolean()) {
+                    int notes = 0x83ea34; // the PT_NOTE segment of linux-tiny.vmlinux
+                    if (m.length > notes + 0x6c) {
+                        m[notes + rnd.nextInt(0x6c)] = (byte) rnd.nextInt(256);
+                    }
+                }
+                run("real" + b + "#" + i, m, rnd);
             }
         }
     }
