@@ -1,0 +1,39 @@
+package io.minivmm.vmm.loader;
+
+/**
+ * What the user asked for besides the image.
+ *
+ * @param cmdline     kernel command line, or null for none
+ * @param initrd      initial ramdisk bytes (Linux initrd; PVH/Multiboot module 0), or null
+ * @param initrdName  the string given with module 0 for Multiboot (e.g. the file name); null: "initrd"
+ * @param rawLoadAddr {@code --load-addr} for {@link ImageFormat#RAW}
+ * @param rawEntry    {@code --entry} for {@link ImageFormat#RAW}; null: the load address
+ * @param rawMode     {@code --mode} for {@link ImageFormat#RAW}
+ */
+public record LoadOptions(String cmdline, byte[] initrd, String initrdName,
+                          Long rawLoadAddr, Long rawEntry, CpuMode rawMode) {
+
+    public static LoadOptions none() {
+        return new LoadOptions(null, null, null, null, null, null);
+    }
+
+    public static LoadOptions cmdline(String cmdline) {
+        return new LoadOptions(cmdline, null, null, null, null, null);
+    }
+
+    public LoadOptions withInitrd(byte[] bytes, String name) {
+        return new LoadOptions(cmdline, bytes, name, rawLoadAddr, rawEntry, rawMode);
+    }
+
+    public LoadOptions withRaw(long loadAddr, Long entry, CpuMode mode) {
+        return new LoadOptions(cmdline, initrd, initrdName, loadAddr, entry, mode);
+    }
+
+    boolean hasInitrd() {
+        return initrd != null && initrd.length > 0;
+    }
+
+    String initrdString() {
+        return initrdName == null ? "initrd" : initrdName;
+    }
+}

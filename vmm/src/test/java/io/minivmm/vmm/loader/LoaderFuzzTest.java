@@ -1,0 +1,133 @@
+package io.minivmm.vmm.loader;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Seeded mutation fuzzing: every mutated image must either load or fail with a one-line
+ * {@link ImageException}; any other throwable is a bug. Deterministic (fixed seed), a few seconds.
+ */
+class LoaderFuzzTest {
+    static final long SEED = 0x6d696e69766d6dL;
+    static final int CASES_PER_IMAGE = Integer.getInteger("loader.fuzzCases", 700);
+    static final long[] INTERESTING = {0, 1, 0x7f, 0x80, 0xff, 0x100, 0x1000, 0x7fff, 0xffff, 0x10000, 0x7fffffffL,
+        0x80000000L, 0xffffffffL, 0x100000000L, Long.MAX_VALUE, Long.MIN_VALUE, -1L, -2L, -4096L};
+
+    record Outcome(int ok, int refused) {
+    }
+
+    @Test
+    void mutatedSyntheticImagesLoadOrFailCleanly() {
+        Random rnd = new Random(SEED);
+        int ok = 0;
+        int refused = 0;
+        for (Map.Entry<String, byte[]> e : SyntheticImages.all().entrySet()) {
+            for (int i = 0; i < CASES_PER_IMAGE; i++) {
+                byte[] m = mutate(e.getValue(), rnd);
+                Outcome o = run(e.getKey() + "#" + i, m, rnd);
+                ok += o.ok;
+                refused += o.refused;
+            }
+        }
+        assertTrue(ok > 100 && refused > 1000, "the fuzzer should both pass and fail images: ok=" + ok + " refused=" + refused);
+    }
+
+    @Test
+    void mutatedRealHeadersLoadOrFailCleanly() throws Exception {
+        Path dir = Images.realImages();
+        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, "real images not found");
+        List<byte[]> bases = new ArrayList<>();
+        byte[] bz = KernelLoader.readImage(dir.resolve("linux-tiny.bzImage"));
+        bases.add(Arrays.copyOf(bz, 64 * 1024)); // header intact, kernel truncated: syssize now lies
+        byte[] small = bz.clone();
+        bases.add(small);
+        byte[] vm = KernelLoader.readImage(dir.resolve("linux-tiny.vmlinux"));
+        // ELF header + program headers + the notes, segments pointed at the start of the file
+        byte[] vmHead = Arrays.copyOf(vm, 0x1000);
+        bases.add(vmHead);
+        bases.add(vm); // whole: mutations mostly in the ELF header, program headers and notes
+
+        Random rnd = new Random(SEED + 1);
+        for (int b = 0; b < bases.size(); b++) {
+            boolean whole = b == 1 || b == 3; // 1.3 MB bzImage, 14 MB vmlinux: fewer cases
+            int n = whole ? 40 : 400;
+            for (int i = 0; i < n; i++) {
+                byte[] m = mutate(bases.get(b), rnd, b == 1 ? 0x300 : 0x1000);
+                if (b == 3 && rnd.nextBoolean()) {
+                    int notes = 0x83ea34; // the PT_NOTE segment of linux-tiny.vmlinux
+                    if (m.length > notes + 0x6c) {
+                        m[notes + rnd.nextInt(0x6c)] = (byte) rnd.nextInt(256);
+                    }
+                }
+                run("real" + b + "#" + i, m, rnd);
+            }
+        }
+    }
+
+    static Outcome run(String name, byte[] image, Random rnd) {
+        ImageFormat[] formats = ImageFormat.values();
+        ImageFormat f = rnd.nextInt(3) == 0 ? formats[rnd.nextInt(formats.length)] : ImageFormat.AUTO;
+        LoadOptions opts = LoadOptions.cmdline("console=ttyS0").withInitrd(new byte[rnd.nextInt(3) * 5000], "rd")
+                .withRaw(rnd.nextInt(0x400000), null, CpuMode.values()[rnd.nextInt(3)]);
+        long ramSize = rnd.nextBoolean() ? 64L << 20 : rnd.nextBoolean() ? 0x180000 : 5L << 30;
+        FakeGuestRam ram = FakeGuestRam.withHole(ramSize);
+        try {
+            KernelLoader.load(f, image, ram, opts);
+            return new Outcome(1, 0);
+        } catch (ImageException e) {
+            String m = e.getMessage();
+            assertFalse(m == null || m.isBlank() || m.contains("\n"), name + ": bad message " + m);
+            assertTrue(ram.untouched(), name + ": failed load wrote guest RAM");
+            return new Outcome(0, 1);
+        } catch (Throwable t) {
+            String hex = HexFormat.of().formatHex(image, 0, Math.min(image.length, 1024));
+            fail(name + " (format " + f + ", RAM " + ramSize + ") threw " + t + "\nimage[0..1024]=" + hex, t);
+            return null;
+        }
+    }
+
+    static byte[] mutate(byte[] base, Random rnd) {
+        return mutate(base, rnd, base.length);
+    }
+
+    /** One to four mutations, biased towards the first {@code hot} bytes (the headers). */
+    static byte[] mutate(byte[] base, Random rnd, int hot) {
+        byte[] b = base.clone();
+        int n = 1 + rnd.nextInt(4);
+        for (int k = 0; k < n && b.length > 0; k++) {
+            int lim = Math.min(b.length, rnd.nextInt(4) == 0 ? b.length : hot);
+            int pos = rnd.nextInt(lim);
+            switch (rnd.nextInt(6)) {
+                case 0 -> b[pos] ^= (byte) (1 << rnd.nextInt(8));
+                case 1 -> b[pos] = (byte) rnd.nextInt(256);
+                case 2 -> {
+                    if (pos + 4 <= b.length) {
+                        ImageBytes.put32(b, pos & ~3, INTERESTING[rnd.nextInt(INTERESTING.length)]);
+                    }
+                }
+                case 3 -> {
+                    if (pos + 8 <= b.length) {
+                        ImageBytes.put64(b, pos & ~7, INTERESTING[rnd.nextInt(INTERESTING.length)] + rnd.nextInt(3) - 1);
+                    }
+                }
+                case 4 -> b = Arrays.copyOf(b, rnd.nextInt(b.length + 1));
+                default -> {
+                    if (pos + 2 <= b.length) {
+                        ImageBytes.put16(b, pos & ~1, (int) INTERESTING[rnd.nextInt(INTERESTING.length)]);
+                    }
+                }
+            }
+        }
+        return b;
+    }
+}
