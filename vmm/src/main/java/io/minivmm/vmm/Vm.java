@@ -16,6 +16,7 @@ import io.minivmm.vmm.arch.x86.BootLayout;
 import io.minivmm.vmm.arch.x86.BootPageTables;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.arch.x86.CpuidPolicy;
+import io.minivmm.vmm.arch.x86.EmulationAssist;
 import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
@@ -26,7 +27,13 @@ import io.minivmm.vmm.devices.I8042;
 import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.Serial16550;
+import io.minivmm.vmm.loader.BootPlan;
+import io.minivmm.vmm.loader.GuestRam;
+import io.minivmm.vmm.loader.ImageFormat;
+import io.minivmm.vmm.loader.KernelLoader;
+import io.minivmm.vmm.loader.LoadOptions;
 import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.paging.PagingError;
 import io.minivmm.vmm.vcpu.ExitLog;
 import io.minivmm.vmm.vcpu.VcpuHost;
 import io.minivmm.vmm.vcpu.VcpuRunner;
@@ -88,7 +95,7 @@ public final class Vm implements AutoCloseable {
      */
     public RunResult run() throws IOException {
         long start = System.nanoTime();
-        Boot boot = loadImageBytes();
+        Image image = readImage();
         SerialSink sink = new SerialSink(cfg.serialOut, cfg.serialCaptureLimit, start);
         List<Thread> threads = new ArrayList<>();
         List<VcpuRunner> runners = new ArrayList<>();
@@ -102,7 +109,7 @@ public final class Vm implements AutoCloseable {
             vm.createIrqchip();
             vm.createPit2(KVM_PIT_SPEAKER_DUMMY);
             mem.registerSlots(vm);
-            place(boot, mem);
+            BootPlan plan = load(image, mem);
 
             PioBus pio = new PioBus();
             MmioBus mmio = new MmioBus();
@@ -140,7 +147,7 @@ public final class Vm implements AutoCloseable {
                 v.enableSyncRegs(kvm);
                 setupLapic(v);
             }
-            bootCpu(vcpus.get(0), boot, mem, supported);
+            bootCpu(vcpus.get(0), plan, mem, supported, image.name());
 
             running = List.copyOf(vcpus);
             VcpuHost host = new VcpuHost() {
@@ -161,7 +168,7 @@ public final class Vm implements AutoCloseable {
                 }
             };
             for (VcpuFd v : vcpus) {
-                VcpuRunner r = new VcpuRunner(v, pio, mmio, host, null);
+                VcpuRunner r = new VcpuRunner(v, pio, mmio, host, new EmulationAssist());
                 runners.add(r);
                 Thread t = new Thread(() -> {
                     try {
@@ -185,6 +192,10 @@ public final class Vm implements AutoCloseable {
             sink.flush();
 
             Finish f = finish.get();
+            if (Log.debugEnabled()) {
+                Log.debug("exits by kind {}", exitCounts(runners));
+                Log.debug("exits by port {}", portCounts(runners));
+            }
             int status = f.outcome() == Outcome.GUEST_EXIT ? f.status() : f.outcome().defaultStatus();
             long end = System.nanoTime();
             long first = sink.firstByteAfterNanos();
@@ -306,51 +317,82 @@ public final class Vm implements AutoCloseable {
 
     // ------------------------------------------------------------------ images
 
-    /** What to put where and how to enter it. */
-    record Boot(String name, byte[] bytes, long loadAddr, long entry, CpuMode mode) {}
+    /** The Linux command line when none is given (CLI contract). */
+    public static final String DEFAULT_LINUX_CMDLINE = "console=ttyS0 reboot=k panic=-1";
 
-    private Boot loadImageBytes() throws IOException {
-        byte[] bytes;
-        String name;
-        if (cfg.image != null) {
-            bytes = cfg.image;
-            name = cfg.imageName;
-        } else if (cfg.kernel != null) {
-            bytes = java.nio.file.Files.readAllBytes(cfg.kernel);
-            name = cfg.kernel.toString();
-        } else {
+    /** The image bytes, its name and its format (detected unless forced). */
+    private record Image(String name, byte[] bytes, ImageFormat format) {}
+
+    private Image readImage() throws IOException {
+        if (cfg.image == null && cfg.kernel == null) {
             try (InputStream in = Vm.class.getResourceAsStream(DEMO_RESOURCE)) {
                 if (in == null) throw new IOException("the embedded demo guest " + DEMO_RESOURCE + " is missing from the jar");
-                bytes = in.readAllBytes();
+                return new Image("demo", in.readAllBytes(), ImageFormat.RAW);
             }
-            return new Boot("demo", bytes, DEMO_LOAD, DEMO_LOAD, CpuMode.LONG);
         }
-        if (!"raw".equals(cfg.format)) {
-            throw new ImageException(name + ": format '" + cfg.format + "' is not supported yet; use --format raw");
+        try {
+            byte[] bytes = cfg.image != null ? cfg.image : KernelLoader.readImage(cfg.kernel);
+            String name = cfg.image != null ? cfg.imageName : cfg.kernel.toString();
+            ImageFormat f = ImageFormat.parse(cfg.format);
+            return new Image(name, bytes, f == ImageFormat.AUTO ? ImageFormat.detect(bytes) : f);
+        } catch (io.minivmm.vmm.loader.ImageException e) {
+            throw new ImageException(e.getMessage());
         }
-        if (cfg.loadAddr == null || cfg.entry == null || cfg.mode == null) {
-            throw new ImageException("--format raw needs --load-addr, --entry and --mode");
-        }
-        return new Boot(name, bytes, cfg.loadAddr, cfg.entry, cfg.mode);
     }
 
-    private void place(Boot boot, GuestMemory mem) {
-        if (!mem.isRam(boot.loadAddr(), boot.bytes().length)) {
-            throw new ImageException(String.format("%s: %d bytes at 0x%x do not fit in guest RAM (%d MiB)", boot.name(),
-                    boot.bytes().length, boot.loadAddr(), cfg.memory >> 20));
-        }
-        mem.write(boot.loadAddr(), boot.bytes());
+    private LoadOptions loadOptions(Image img) throws IOException {
+        boolean linux = img.format() == ImageFormat.BZIMAGE || img.format() == ImageFormat.PVH;
+        String cmdline = cfg.cmdline != null ? cfg.cmdline : linux ? DEFAULT_LINUX_CMDLINE : "";
+        LoadOptions o = LoadOptions.cmdline(cmdline);
+        if (cfg.initrd != null) o = o.withInitrd(java.nio.file.Files.readAllBytes(cfg.initrd), cfg.initrd.getFileName().toString());
+        if (img.name().equals("demo") && cfg.image == null && cfg.kernel == null) o = o.withRaw(DEMO_LOAD, DEMO_LOAD, CpuMode.LONG);
+        else if (img.format() == ImageFormat.RAW) o = o.withRaw(cfg.loadAddr == null ? -1 : cfg.loadAddr, cfg.entry, cfg.mode);
+        return o;
     }
 
-    private void bootCpu(VcpuFd v, Boot boot, GuestMemory mem, List<CpuidEntry> supported) {
-        CpuMode mode = boot.mode();
+    private BootPlan load(Image img, GuestMemory mem) throws IOException {
+        GuestRam ram = new GuestRam() {
+            @Override
+            public long size() { return mem.size(); }
+
+            @Override
+            public List<long[]> ramRanges() {
+                List<long[]> r = new ArrayList<>();
+                for (var g : mem.regions()) r.add(new long[] {g.base(), g.end()});
+                return r;
+            }
+
+            @Override
+            public void write(long gpa, byte[] src, int off, int len) { mem.write(gpa, src, off, len); }
+        };
+        try {
+            BootPlan plan = KernelLoader.load(img.format(), img.bytes(), ram, loadOptions(img));
+            Log.debug("{}: {} entry 0x{} in {} mode", img.name(), plan.format(), Long.toHexString(plan.entry()), plan.mode());
+            return plan;
+        } catch (io.minivmm.vmm.loader.ImageException e) {
+            throw new ImageException(e.getMessage());
+        }
+    }
+
+    private void bootCpu(VcpuFd v, BootPlan plan, GuestMemory mem, List<CpuidEntry> supported, String name) {
+        CpuMode mode = plan.mode();
         long cr3 = 0;
         if (mode != CpuMode.REAL) BootCpu.writeTables(mem, mode);
-        if (mode == CpuMode.LONG) cr3 = BootPageTables.identity(mem, Math.min(mem.size(), 4L << 30));
-        int realSeg = mode == CpuMode.REAL ? (int) ((boot.entry() >>> 4) & 0xf000) : 0;
-        v.setSregs(BootCpu.configure(v.getSregs(), mode, cr3, CpuidPolicy.hasNx(supported), realSeg));
-        long rip = mode == CpuMode.REAL ? boot.entry() - ((long) realSeg << 4) : boot.entry();
-        Regs regs = Regs.ZERO.with(Regs.Reg.RIP, rip);
+        if (mode == CpuMode.LONG) {
+            List<BootPageTables.Linear> extra = new ArrayList<>();
+            for (BootPlan.LinearMapping m : plan.mappings()) extra.add(new BootPageTables.Linear(m.vaddr(), m.paddr(), m.size()));
+            List<long[]> ram = new ArrayList<>();
+            for (var g : mem.regions()) ram.add(new long[] {g.base(), g.end()});
+            try {
+                cr3 = BootPageTables.build(mem, ram, extra, CpuidPolicy.has1GPages(supported)).cr3();
+            } catch (PagingError e) {
+                throw new ImageException(name + ": cannot build the boot page tables: " + e.getMessage());
+            }
+        }
+        BootPlan.BootRegisters br = plan.registers();
+        v.setSregs(BootCpu.configure(v.getSregs(), mode, cr3, CpuidPolicy.hasNx(supported), br.cs()));
+        Regs regs = Regs.ZERO.with(Regs.Reg.RIP, br.rip()).with(Regs.Reg.RAX, br.rax()).with(Regs.Reg.RBX, br.rbx())
+                .with(Regs.Reg.RDX, br.rdx()).with(Regs.Reg.RSI, br.rsi());
         if (mode != CpuMode.REAL) regs = regs.with(Regs.Reg.RSP, BootLayout.BOOT_STACK_TOP);
         v.setRegs(regs);
         v.setFpu(Fpu.reset());

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.util.List;
 
 /**
@@ -7,12 +9,12 @@ import java.util.List;
  * the image. The vCPU code consumes it; the loader itself never touches a vCPU.
  *
  * @param format    the format that was loaded (never {@link ImageFormat#AUTO})
- * @param entry     guest entry point: a physical address for REAL/PROTECTED32_FLAT, a linear
- *                  (virtual) address for LONG64
+ * @param entry     guest entry point: a physical address for REAL/PROTECTED, a linear
+ *                  (virtual) address for LONG
  * @param mode      CPU mode at entry
  * @param registers register values the boot protocol requires at entry
  * @param writes    the regions written or reserved, in the order placed (for reporting)
- * @param mappings  LONG64 only: virtual-to-physical mappings the page-table builder must add beyond
+ * @param mappings  LONG only: virtual-to-physical mappings the page-table builder must add beyond
  *                  the identity map of RAM (e.g. a higher-half ELF64 kernel); empty otherwise
  * @param e820      the memory map given to the guest (e820 / PVH memmap / Multiboot mmap)
  */

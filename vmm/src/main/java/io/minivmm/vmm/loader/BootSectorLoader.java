@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.util.List;
 
 /**
@@ -48,7 +50,7 @@ final class BootSectorLoader {
         if (Long.compareUnsigned(entry - load, image.length) >= 0) {
             throw new ImageException(String.format("raw: --entry 0x%x is outside the loaded image [0x%x, 0x%x)", entry, load, load + image.length));
         }
-        long limit = mode == CpuMode.REAL ? Layout.HIGH_MEMORY : mode == CpuMode.PROTECTED32_FLAT ? Layout.FOUR_GIB : 0;
+        long limit = mode == CpuMode.REAL ? Layout.HIGH_MEMORY : mode == CpuMode.PROTECTED ? Layout.FOUR_GIB : 0;
         if (limit != 0 && (Long.compareUnsigned(load, limit) >= 0 || Long.compareUnsigned(limit - load, image.length) < 0)) {
             throw new ImageException(String.format("raw: image [0x%x, 0x%x) is not below 0x%x as --mode %s requires",
                     load, load + image.length, limit, mode));

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -200,7 +202,7 @@ final class BzImageLoader {
         boolean long64 = (xloadflags & XLF_KERNEL_64) != 0;
         long entry = long64 ? loadAddr + 0x200 : loadAddr;
         BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, 0, 0, 0, Layout.BOOT_INFO, 0);
-        return new BootPlan(ImageFormat.BZIMAGE, entry, long64 ? CpuMode.LONG64 : CpuMode.PROTECTED32_FLAT, regs,
+        return new BootPlan(ImageFormat.BZIMAGE, entry, long64 ? CpuMode.LONG : CpuMode.PROTECTED, regs,
                 p.commit(), List.of(), e820);
     }
 

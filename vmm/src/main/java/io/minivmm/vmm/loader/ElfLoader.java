@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +33,7 @@ final class ElfLoader {
                 PvhLoader.placeCmdline(p, "ELF", opts.cmdline());
             }
             List<BootPlan.E820Entry> e820 = Layout.e820(ram);
-            return new BootPlan(ImageFormat.ELF, entry, CpuMode.PROTECTED32_FLAT,
+            return new BootPlan(ImageFormat.ELF, entry, CpuMode.PROTECTED,
                     new BootPlan.BootRegisters(entry, 0, 0, 0, 0, 0), p.commit(), List.of(), e820);
         }
         if (loads.stream().noneMatch(s -> s.containsVaddr(elf.entry))) {
@@ -66,7 +68,7 @@ final class ElfLoader {
             PvhLoader.placeCmdline(p, "ELF", opts.cmdline());
         }
         List<BootPlan.E820Entry> e820 = Layout.e820(ram);
-        return new BootPlan(ImageFormat.ELF, elf.entry, CpuMode.LONG64,
+        return new BootPlan(ImageFormat.ELF, elf.entry, CpuMode.LONG,
                 new BootPlan.BootRegisters(elf.entry, 0, 0, 0, 0, 0), p.commit(), maps, e820);
     }
 

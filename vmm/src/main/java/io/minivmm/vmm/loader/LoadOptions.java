@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 /**
  * What the user asked for besides the image.
  *

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -246,7 +248,7 @@ final class Multiboot2Loader {
         p.place("multiboot2 information", Layout.BOOT_INFO, info);
 
         BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, Layout.BOOT_INFO, 0, 0, 0);
-        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED32_FLAT, regs, p.commit(), List.of(), e820);
+        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820);
     }
 
     private static void needSize(ImageBytes img, String name, long size, int need) throws ImageException {

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -138,7 +140,7 @@ final class MultibootLoader {
         p.place("multiboot info", Layout.BOOT_INFO, info);
 
         BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, Layout.BOOT_INFO, 0, 0, 0);
-        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED32_FLAT, regs, p.commit(), List.of(), e820);
+        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820);
     }
 
     /** Multiboot enters in 32-bit protected mode without paging: every segment must lie below 4 GiB. */

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -76,7 +78,7 @@ final class PvhLoader {
         p.place("hvm_start_info", Layout.BOOT_INFO, info);
 
         BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, 0, Layout.BOOT_INFO, 0, 0, 0);
-        return new BootPlan(ImageFormat.PVH, entry, CpuMode.PROTECTED32_FLAT, regs, p.commit(), List.of(), e820);
+        return new BootPlan(ImageFormat.PVH, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820);
     }
 
     /** Places a NUL-terminated command line at {@link Layout#CMDLINE}; returns its address. */

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +28,7 @@ class BzImageLoaderTest {
                 LoadOptions.cmdline("console=ttyS0").withInitrd(initrd, "x"));
 
         assertEquals(ImageFormat.BZIMAGE, plan.format());
-        assertEquals(CpuMode.LONG64, plan.mode());
+        assertEquals(CpuMode.LONG, plan.mode());
         assertEquals(0x100200, plan.entry());
         assertEquals(0x100200, plan.registers().rip());
         assertEquals(Layout.BOOT_INFO, plan.registers().rsi());
@@ -80,14 +82,14 @@ class BzImageLoaderTest {
         BootPlan plan = KernelLoader.load(ImageFormat.BZIMAGE, Images.bzImage(0x206, true, 0x1000000, 0x1, 0, KERNEL),
                 FakeGuestRam.of(64 * MIB), LoadOptions.none());
         assertEquals(0x200000, plan.entry(), "protocol 2.06: no pref_address, no xloadflags (32-bit entry)");
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
     }
 
     @Test
     void kernelWithout64BitEntryStartsIn32BitProtectedMode() throws Exception {
         FakeGuestRam ram = FakeGuestRam.of(64 * MIB);
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, Images.bzImage(0x20a, false, 0, 0, 0, KERNEL), ram, LoadOptions.none());
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
         assertEquals(0x100000, plan.entry());
         assertEquals(Layout.BOOT_INFO, plan.registers().rsi());
     }
@@ -164,7 +166,7 @@ class BzImageLoaderTest {
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, img, ram,
                 LoadOptions.cmdline("console=ttyS0 reboot=k panic=-1").withInitrd(initrd, "initramfs-tiny.cpio.gz"));
         assertEquals(0x20f, ram.u16(Layout.BOOT_INFO + 0x206), "boot protocol 2.15");
-        assertEquals(CpuMode.LONG64, plan.mode());
+        assertEquals(CpuMode.LONG, plan.mode());
         assertEquals(0x100200, plan.entry());
         int setup = (img[0x1f1] + 1) * 512;
         assertArrayEquals(Arrays.copyOfRange(img, setup, setup + 4096), ram.read(0x100000, 4096));

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,7 +23,7 @@ class ElfAndBootSectorTest {
         assertEquals(ImageFormat.ELF, ImageFormat.detect(img));
         FakeGuestRam ram = FakeGuestRam.of(16 * MIB);
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, img, ram, LoadOptions.none());
-        assertEquals(CpuMode.LONG64, plan.mode());
+        assertEquals(CpuMode.LONG, plan.mode());
         assertEquals(HIGH + 0x200100, plan.entry());
         assertEquals(HIGH + 0x200100, plan.registers().rip());
         assertEquals(List.of(new BootPlan.LinearMapping(HIGH + 0x200000, 0x200000, 0x2000),
@@ -58,7 +60,7 @@ class ElfAndBootSectorTest {
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, Images.elf(false, 0x100004, null, Seg.load(0x100000, new byte[64])),
                 FakeGuestRam.of(16 * MIB), LoadOptions.none());
         assertEquals(ImageFormat.ELF, plan.format());
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
         assertEquals(0x100004, plan.entry());
     }
 
@@ -80,8 +82,8 @@ class ElfAndBootSectorTest {
     void raw() throws Exception {
         FakeGuestRam ram = FakeGuestRam.of(16 * MIB);
         byte[] code = Images.fill(0x300, 4);
-        BootPlan plan = KernelLoader.load(ImageFormat.RAW, code, ram, LoadOptions.none().withRaw(0x200000, 0x200010L, CpuMode.LONG64));
-        assertEquals(CpuMode.LONG64, plan.mode());
+        BootPlan plan = KernelLoader.load(ImageFormat.RAW, code, ram, LoadOptions.none().withRaw(0x200000, 0x200010L, CpuMode.LONG));
+        assertEquals(CpuMode.LONG, plan.mode());
         assertEquals(0x200010, plan.entry());
         assertArrayEquals(code, ram.read(0x200000, 0x300));
 
@@ -92,11 +94,11 @@ class ElfAndBootSectorTest {
 
         Expect.imageError(() -> KernelLoader.load(ImageFormat.RAW, code, ram, LoadOptions.none()), "--load-addr");
         Expect.imageError(() -> KernelLoader.load(ImageFormat.RAW, code, ram,
-                LoadOptions.none().withRaw(0x200000, 0x100000L, CpuMode.LONG64)), "--entry 0x100000");
+                LoadOptions.none().withRaw(0x200000, 0x100000L, CpuMode.LONG)), "--entry 0x100000");
         Expect.imageError(() -> KernelLoader.load(ImageFormat.RAW, code, ram,
                 LoadOptions.none().withRaw(0xfff00, null, CpuMode.REAL)), "not below 0x100000");
         Expect.imageError(() -> KernelLoader.load(ImageFormat.RAW, code, ram,
-                LoadOptions.none().withRaw(0xffffffffffffff00L, null, CpuMode.LONG64)), "wraps around");
+                LoadOptions.none().withRaw(0xffffffffffffff00L, null, CpuMode.LONG)), "wraps around");
     }
 
     @Test

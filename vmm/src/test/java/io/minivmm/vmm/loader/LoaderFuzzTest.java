@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

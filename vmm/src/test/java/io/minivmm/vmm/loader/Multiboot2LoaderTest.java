@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -45,7 +47,7 @@ class Multiboot2LoaderTest {
         assertEquals(0x36d76289L, plan.registers().rax());
         assertEquals(Layout.BOOT_INFO, plan.registers().rbx());
         assertEquals(0x100010, plan.entry());
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
         assertArrayEquals(Images.fill(0x600, 3), ram.read(0x100000, 0x600));
 
         Map<Integer, Long> t = tags(ram);

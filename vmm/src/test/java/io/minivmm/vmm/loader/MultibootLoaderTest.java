@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -28,7 +30,7 @@ class MultibootLoaderTest {
         byte[] initrd = Images.fill(3000, 6);
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, elf32(0x3), ram, LoadOptions.cmdline("kernel -v").withInitrd(initrd, "initrd.img"));
         assertEquals(ImageFormat.MULTIBOOT, plan.format());
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
         assertEquals(0x100020, plan.entry());
         assertEquals(0x2BADB002L, plan.registers().rax());
         assertEquals(Layout.BOOT_INFO, plan.registers().rbx());

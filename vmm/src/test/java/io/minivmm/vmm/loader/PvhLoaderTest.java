@@ -1,5 +1,7 @@
 package io.minivmm.vmm.loader;
 
+import io.minivmm.vmm.arch.x86.CpuMode;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -28,7 +30,7 @@ class PvhLoaderTest {
         byte[] initrd = Images.fill(7000, 2);
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, img, ram, LoadOptions.cmdline("root=x").withInitrd(initrd, "rd"));
         assertEquals(ImageFormat.PVH, plan.format());
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
         assertEquals(0x200040, plan.entry());
         assertEquals(Layout.BOOT_INFO, plan.registers().rbx());
         assertArrayEquals(Images.fill(0x3000, 5), ram.read(0x200000, 0x3000));
@@ -88,7 +90,7 @@ class PvhLoaderTest {
         byte[] initrd = KernelLoader.readImage(dir.resolve("initramfs-tiny.cpio"));
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, img, ram, LoadOptions.cmdline("console=ttyS0").withInitrd(initrd, null));
         assertEquals(0x1000500, plan.entry());
-        assertEquals(CpuMode.PROTECTED32_FLAT, plan.mode());
+        assertEquals(CpuMode.PROTECTED, plan.mode());
         assertEquals(Layout.BOOT_INFO, plan.registers().rbx());
         // first PT_LOAD: file offset 0x200000 -> paddr 0x1000000
         assertArrayEquals(Arrays.copyOfRange(img, 0x200000, 0x201000), ram.read(0x1000000, 0x1000));
