@@ -143,7 +143,7 @@ public final class Vm implements AutoCloseable {
             for (int id = 0; id < cfg.cpus; id++) {
                 VcpuFd v = vm.createVcpu(id);
                 vcpus.add(v);
-                v.setCpuid2(CpuidPolicy.forVcpu(supported, id, cfg.cpus, CpuidPolicy.DEFAULT_HIDDEN));
+                v.setCpuid2(CpuidPolicy.forModel(supported, cfg.cpuModel, id, cfg.cpus));
                 v.enableSyncRegs(kvm);
                 setupLapic(v);
             }

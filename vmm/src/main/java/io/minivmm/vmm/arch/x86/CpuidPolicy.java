@@ -50,6 +50,23 @@ public final class CpuidPolicy {
         return out;
     }
 
+    /**
+     * The leaves for vCPU {@code apicId} of {@code cpus} under CPU model {@code model}
+     * ({@code default}, {@code host}, {@code baseline}, with {@code ,+feat}/{@code ,-feat} toggles).
+     *
+     * @throws IllegalArgumentException for an unknown model or feature name
+     */
+    public static List<CpuidEntry> forModel(List<CpuidEntry> supported, String model, int apicId, int cpus) {
+        String base = model.split(",", 2)[0].trim();
+        int hidden = switch (base) {
+            case "default", "" -> DEFAULT_HIDDEN;
+            case "host" -> 0;
+            default -> throw new IllegalArgumentException("unknown CPU model '" + base + "' (known: default, host)");
+        };
+        if (model.contains(",")) throw new IllegalArgumentException("CPU feature toggles are not supported yet: " + model);
+        return forVcpu(supported, apicId, cpus, hidden);
+    }
+
     /** Whether the supported list offers 1 GiB pages (CPUID.80000001H:EDX bit 26). */
     public static boolean has1GPages(List<CpuidEntry> supported) {
         return supported.stream().anyMatch(e -> e.function() == 0x80000001 && (e.edx() & (1 << 26)) != 0);
