@@ -17,6 +17,7 @@ import io.minivmm.vmm.arch.x86.BootPageTables;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.arch.x86.CpuidPolicy;
 import io.minivmm.vmm.arch.x86.EmulationAssist;
+import io.minivmm.vmm.arch.x86.MpTable;
 import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
@@ -148,6 +149,11 @@ public final class Vm implements AutoCloseable {
                 setupLapic(v);
             }
             bootCpu(vcpus.get(0), plan, mem, supported, image.name());
+            if (plan.mode() != CpuMode.REAL) {
+                CpuidEntry leaf1 = vcpus.get(0).getCpuid2().stream().filter(e -> e.function() == 1).findFirst()
+                        .orElse(new CpuidEntry(1, 0, 0, 0, 0, 0, 0));
+                MpTable.write(mem, cfg.cpus, leaf1.eax(), leaf1.edx());
+            }
 
             running = List.copyOf(vcpus);
             VcpuHost host = new VcpuHost() {

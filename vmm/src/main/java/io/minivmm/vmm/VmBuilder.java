@@ -110,7 +110,7 @@ public final class VmBuilder {
     public VmBuilder serialCaptureLimit(int bytes) { this.serialCaptureLimit = bytes; return this; }
 
     public Vm build() {
-        if (cpus < 1 || cpus > 255) throw new IllegalArgumentException("cpus must be 1..255, got " + cpus);
+        if (cpus < 1 || cpus > 254) throw new IllegalArgumentException("cpus must be 1..254, got " + cpus);
         if (memory < (1L << 20) || (memory & 0xfff) != 0) {
             throw new IllegalArgumentException("memory must be at least 1 MiB and a multiple of 4 KiB, got " + memory);
         }
