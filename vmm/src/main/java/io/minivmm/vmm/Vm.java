@@ -13,7 +13,7 @@ import io.minivmm.kvm.x86.MsrEntry;
 import io.minivmm.kvm.x86.Regs;
 import io.minivmm.vmm.arch.x86.BootCpu;
 import io.minivmm.vmm.arch.x86.BootLayout;
-import io.minivmm.vmm.arch.x86.BootPageTables;
+import io.minivmm.vmm.arch.x86.GuestAddressSpace;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.arch.x86.CpuidPolicy;
 import io.minivmm.vmm.arch.x86.EmulationAssist;
@@ -21,6 +21,7 @@ import io.minivmm.vmm.arch.x86.MpTable;
 import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
+import io.minivmm.vmm.devices.PageFaultPort;
 import io.minivmm.vmm.devices.PioBus;
 import io.minivmm.vmm.devices.CmosRtc;
 import io.minivmm.vmm.devices.DebugExit;
@@ -34,6 +35,8 @@ import io.minivmm.vmm.loader.ImageFormat;
 import io.minivmm.vmm.loader.KernelLoader;
 import io.minivmm.vmm.loader.LoadOptions;
 import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.paging.AddressSpaceError;
+import io.minivmm.vmm.paging.MappingFlags;
 import io.minivmm.vmm.paging.PagingError;
 import io.minivmm.vmm.vcpu.ExitLog;
 import io.minivmm.vmm.vcpu.VcpuHost;
@@ -138,6 +141,14 @@ public final class Vm implements AutoCloseable {
             pio.register(ResetControl.PORT, 1, new ResetControl(control), "reset-control");
             pio.register(CmosRtc.INDEX_PORT, CmosRtc.PORT_COUNT, new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT), "cmos-rtc");
             attachMatchers(sink);
+            if (!cfg.areas.isEmpty()) {
+                pio.register(PageFaultPort.BASE, PageFaultPort.LENGTH, new PageFaultPort((va, access) -> {
+                    GuestAddressSpace gs = space;
+                    boolean ok = gs != null && gs.handlePageFault(va, access);
+                    Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
+                    return ok;
+                }), "page-fault-port");
+            }
 
             List<CpuidEntry> supported = kvm.supportedCpuid();
             List<VcpuFd> vcpus = new ArrayList<>();
@@ -380,21 +391,38 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /** The long-mode guest's address space, kept for the page-fault port (null until built). */
+    private volatile GuestAddressSpace space;
+
+    /** Frames for page tables and alloc areas beyond the vCPU area: the top 2 MiB of low RAM, if the plan left it free. */
+    private static final long POOL_SIZE = 2 << 20;
+
+    private GuestAddressSpace buildAddressSpace(BootPlan plan, GuestMemory mem, List<CpuidEntry> supported, String name) {
+        List<GuestAddressSpace.Area> areas = new ArrayList<>();
+        MappingFlags rwx = MappingFlags.of(MappingFlags.READ, MappingFlags.WRITE, MappingFlags.EXECUTE);
+        for (BootPlan.LinearMapping m : plan.mappings()) {
+            if (m.vaddr() != m.paddr()) areas.add(GuestAddressSpace.Area.linear(m.vaddr(), m.paddr(), m.size(), rwx));
+        }
+        areas.addAll(cfg.areas);
+        List<long[]> ram = new ArrayList<>();
+        for (var g : mem.regions()) ram.add(new long[] {g.base(), g.end()});
+        long lowEnd = mem.regions().get(0).end();
+        long[] pool = {lowEnd - POOL_SIZE, lowEnd};
+        boolean poolFree = lowEnd >= 4 * POOL_SIZE && plan.writes().stream()
+                .noneMatch(r -> Long.compareUnsigned(r.gpa(), pool[1]) < 0 && Long.compareUnsigned(r.end(), pool[0]) > 0);
+        try {
+            space = GuestAddressSpace.build(mem, ram, areas, CpuidPolicy.has1GPages(supported), poolFree ? pool : null);
+            return space;
+        } catch (PagingError | AddressSpaceError e) {
+            throw new ImageException(name + ": cannot build the boot page tables: " + e.getMessage());
+        }
+    }
+
     private void bootCpu(VcpuFd v, BootPlan plan, GuestMemory mem, List<CpuidEntry> supported, String name) {
         CpuMode mode = plan.mode();
         long cr3 = 0;
         if (mode != CpuMode.REAL) BootCpu.writeTables(mem, mode);
-        if (mode == CpuMode.LONG) {
-            List<BootPageTables.Linear> extra = new ArrayList<>();
-            for (BootPlan.LinearMapping m : plan.mappings()) extra.add(new BootPageTables.Linear(m.vaddr(), m.paddr(), m.size()));
-            List<long[]> ram = new ArrayList<>();
-            for (var g : mem.regions()) ram.add(new long[] {g.base(), g.end()});
-            try {
-                cr3 = BootPageTables.build(mem, ram, extra, CpuidPolicy.has1GPages(supported)).cr3();
-            } catch (PagingError e) {
-                throw new ImageException(name + ": cannot build the boot page tables: " + e.getMessage());
-            }
-        }
+        if (mode == CpuMode.LONG) cr3 = buildAddressSpace(plan, mem, supported, name).cr3();
         BootPlan.BootRegisters br = plan.registers();
         v.setSregs(BootCpu.configure(v.getSregs(), mode, cr3, CpuidPolicy.hasNx(supported), br.cs()));
         Regs regs = Regs.ZERO.with(Regs.Reg.RIP, br.rip()).with(Regs.Reg.RAX, br.rax()).with(Regs.Reg.RBX, br.rbx())

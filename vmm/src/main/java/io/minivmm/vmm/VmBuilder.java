@@ -2,6 +2,8 @@ package io.minivmm.vmm;
 
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.arch.x86.CpuMode;
+import io.minivmm.vmm.arch.x86.GuestAddressSpace;
+import io.minivmm.vmm.paging.MappingFlags;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -45,6 +47,7 @@ public final class VmBuilder {
     Pattern expect;
     Pattern failOn;
     int serialCaptureLimit = 1 << 20;
+    final java.util.List<GuestAddressSpace.Area> areas = new java.util.ArrayList<>();
 
     VmBuilder() {}
 
@@ -108,6 +111,25 @@ public final class VmBuilder {
 
     /** How many of the latest serial bytes {@link RunResult#serial()} keeps (default 1 MiB). */
     public VmBuilder serialCaptureLimit(int bytes) { this.serialCaptureLimit = bytes; return this; }
+
+    /**
+     * Long-mode guests: also map {@code [va, va+size)} linearly to guest-physical {@code pa}
+     * (e.g. a higher-half alias of RAM) in the tables the guest starts with.
+     */
+    public VmBuilder mapLinear(long va, long pa, long size, MappingFlags flags) {
+        areas.add(GuestAddressSpace.Area.linear(va, pa, size, flags));
+        return this;
+    }
+
+    /**
+     * Long-mode guests: an "alloc" area whose zeroed frames the VMM provides, now
+     * ({@code populate}) or on the guest's first touch: its #PF handler reports the fault through
+     * the page-fault port ({@link io.minivmm.vmm.devices.PageFaultPort}, 0x5f0) and retries.
+     */
+    public VmBuilder mapAlloc(long va, long size, MappingFlags flags, boolean populate) {
+        areas.add(GuestAddressSpace.Area.alloc(va, size, flags, populate));
+        return this;
+    }
 
     public Vm build() {
         if (cpus < 1 || cpus > 254) throw new IllegalArgumentException("cpus must be 1..254, got " + cpus);
