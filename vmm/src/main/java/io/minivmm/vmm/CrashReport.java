@@ -7,6 +7,8 @@ import io.minivmm.kvm.VcpuFd;
 import io.minivmm.kvm.x86.Regs;
 import io.minivmm.kvm.x86.Sregs;
 import io.minivmm.vmm.arch.x86.Gdt;
+import io.minivmm.vmm.arch.x86.GuestPageWalk;
+import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.vcpu.ExitLog;
 
@@ -31,12 +33,15 @@ final class CrashReport {
         return "unhandled exit " + exit;
     }
 
-    static String build(VcpuFd vcpu, VcpuExit exit, ExitLog log, GuestMemory mem, byte[] serialTail) {
+    static String build(VcpuFd vcpu, VcpuExit exit, ExitLog log, GuestMemory mem, byte[] serialTail,
+            java.util.function.Supplier<io.minivmm.vmm.loader.Symbols> symbols) {
         StringBuilder sb = new StringBuilder();
         sb.append("=== minivmm crash report: vcpu ").append(vcpu.id()).append(": ").append(describe(exit)).append(" ===\n");
         try {
             Regs r = vcpu.getRegs();
             Sregs s = vcpu.getSregs();
+            String sym = symbols.get().lookup(r.rip());
+            sb.append(String.format("rip 0x%x%s%n", r.rip(), sym == null ? "" : " <" + sym + ">"));
             sb.append("--- registers\n").append(r);
             sb.append("--- special registers\n").append(s);
             sb.append("--- GDT entries\n");
@@ -53,6 +58,32 @@ final class CrashReport {
             }
             sb.append(String.format("--- IDT base=0x%x limit=0x%x%s%n", s.idt().base(), s.idt().limit(),
                     s.idt().limit() == 0 ? " (empty: any exception escalates to a triple fault)" : ""));
+            int idtEntry = (s.cr0() & 1) != 0 && (s.efer() & X86.EFER_LMA) != 0 ? 16 : 8;
+            for (int v = 0; v < 32 && (v + 1) * idtEntry - 1 <= s.idt().limit(); v++) {
+                long gpa = s.idt().base() + (long) v * idtEntry;
+                if (!mem.isRam(gpa, idtEntry)) break;
+                long lo = mem.readU64(gpa);
+                if (lo == 0) continue;
+                long off = (lo & 0xffff) | ((lo >>> 32) & 0xffff0000L);
+                if (idtEntry == 16) off |= mem.readU64(gpa + 8) << 32;
+                sb.append(String.format("  vector %2d -> %04x:%x type %x%s%n", v, (lo >>> 16) & 0xffff, off, (lo >>> 40) & 0xf,
+                        ((lo >>> 47) & 1) == 0 ? " NOT PRESENT" : ""));
+            }
+            if ((s.tr().base() != 0 || s.tr().limit() != 0) && mem.isRam(s.tr().base(), 104)) {
+                sb.append(String.format("--- TSS at 0x%x: rsp0=%x ist1=%x%n", s.tr().base(),
+                        mem.readU64(s.tr().base() + 4), mem.readU64(s.tr().base() + 36)));
+            }
+            sb.append("--- page walk through the guest's CR3 (0x").append(Long.toHexString(s.cr3())).append(")\n");
+            long[][] what = {{r.rip()}, {r.rsp()}, {s.idt().base()}, {s.gdt().base()}};
+            String[] names = {"RIP", "RSP", "IDT base", "GDT base"};
+            for (int i = 0; i < what.length; i++) {
+                sb.append(String.format("  %s 0x%x:%n", names[i], what[i][0]));
+                sb.append(GuestPageWalk.describe(mem, s, what[i][0], "    "));
+            }
+            if (s.cr2() != 0) {
+                sb.append(String.format("  CR2 (last page-fault address) 0x%x:%n", s.cr2()));
+                sb.append(GuestPageWalk.describe(mem, s, s.cr2(), "    "));
+            }
         } catch (RuntimeException e) {
             sb.append("(registers unavailable: ").append(e.getMessage()).append(")\n");
         }

@@ -173,7 +173,8 @@ public final class Vm implements AutoCloseable {
 
                 @Override
                 public void fatal(VcpuFd vcpu, VcpuExit exit, ExitLog log) {
-                    String report = CrashReport.build(vcpu, exit, log, mem, sink.tail(2048));
+                    String report = CrashReport.build(vcpu, exit, log, mem, sink.tail(2048),
+                            () -> io.minivmm.vmm.loader.Symbols.fromElf(image.bytes()));
                     Outcome o = exit instanceof VcpuExit.Shutdown ? Outcome.TRIPLE_FAULT : Outcome.INTERNAL_ERROR;
                     finish(o, o.defaultStatus(), "vcpu " + vcpu.id() + ": " + CrashReport.describe(exit), report);
                 }

@@ -67,6 +67,21 @@ class DemoBootTest {
     }
 
     @Test
+    void crashReportWalksTheGuestPageTablesToTheMissingPage() throws Exception {
+        // movabs rax, 0x400000000000; jmp rax: the fetch faults (nothing mapped there), no IDT.
+        byte[] code = {0x48, (byte) 0xb8, 0, 0, 0, 0, 0, 0x40, 0, 0, (byte) 0xff, (byte) 0xe0};
+        RunResult r = Vm.builder().image("wild-jump", code).raw(0x100000, 0x100000, CpuMode.LONG).memory(4 << 20)
+                .timeout(Duration.ofSeconds(20)).build().run();
+        assertEquals(125, r.exitStatus(), r.message());
+        String report = r.crashReport();
+        assertTrue(report.contains("CR2 (last page-fault address) 0x400000000000"), report);
+        // PML4 index of 0x400000000000 is 128: its entry is empty, and the walk says so.
+        assertTrue(report.matches("(?s).*PML4E\\[128\\] @0x[0-9a-f]+ = 0000000000000000 -RS  NOT PRESENT: walk stops.*"), report);
+        // The IDT is empty, and the report says what that means.
+        assertTrue(report.contains("limit=0x0 (empty"), report);
+    }
+
+    @Test
     void stopFromAnotherThread() throws Exception {
         byte[] code = {(byte) 0xeb, (byte) 0xfe};
         Vm vm = Vm.builder().image("loop", code).raw(0x7c00, 0x7c00, CpuMode.REAL).memory(2 << 20)
