@@ -54,6 +54,22 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
         List<long[]> layout = new ArrayList<>();
         layout.add(new long[] {0, Math.min(size, LOW_RAM_LIMIT)});
         if (size > LOW_RAM_LIMIT) layout.add(new long[] {HIGH_RAM_BASE, size - LOW_RAM_LIMIT});
+        return withLayout(layout, backing, hugepages);
+    }
+
+    /**
+     * Guest RAM with an explicit layout: {@code {base, size}} pairs in ascending, non-overlapping
+     * order, each page aligned (regions may touch: accesses then cross from one to the next).
+     */
+    public static GuestMemory withLayout(List<long[]> layout, Backing backing, boolean hugepages) {
+        long prevEnd = 0;
+        for (long[] r : layout) {
+            if (r[1] <= 0 || ((r[0] | r[1]) & 0xfff) != 0 || Long.compareUnsigned(r[0], prevEnd) < 0
+                    || Long.compareUnsigned(r[0] + r[1], r[0]) < 0) {
+                throw new IllegalArgumentException(String.format("bad guest RAM region 0x%x+0x%x", r[0], r[1]));
+            }
+            prevEnd = r[0] + r[1];
+        }
         List<GuestRegion> regions = new ArrayList<>();
         try {
             for (long[] r : layout) {
@@ -148,26 +164,14 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
     }
 
     @Override
-    public void read(long gpa, byte[] dst, int off, int len) {
-        checkArray(dst.length, off, len);
-        checkRange(gpa, len);
-        long at = gpa;
-        int done = 0;
-        while (done < len) {
-            GuestRegion r = require(at, len - done);
-            long regionOff = at - r.base();
-            int n = (int) Math.min(len - done, r.size() - regionOff);
-            byte[] tmp = (off + done == 0 && n == dst.length) ? dst : new byte[n];
-            r.mapping().readSlice(tmp, regionOff);
-            if (tmp != dst) System.arraycopy(tmp, 0, dst, off + done, n);
-            done += n;
-            at += n;
-        }
-    }
+    public void read(long gpa, byte[] dst, int off, int len) { transfer(gpa, dst, off, len, false); }
 
     @Override
-    public void write(long gpa, byte[] src, int off, int len) {
-        checkArray(src.length, off, len);
+    public void write(long gpa, byte[] src, int off, int len) { transfer(gpa, src, off, len, true); }
+
+    /** Copies between guest RAM and an array, region by region; the whole range is checked first. */
+    private void transfer(long gpa, byte[] array, int off, int len, boolean toGuest) {
+        checkArray(array.length, off, len);
         checkRange(gpa, len);
         long at = gpa;
         int done = 0;
@@ -175,7 +179,9 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
             GuestRegion r = require(at, len - done);
             long regionOff = at - r.base();
             int n = (int) Math.min(len - done, r.size() - regionOff);
-            r.mapping().writeSlice(ByteBuffer.wrap(src, off + done, n), regionOff);
+            ByteBuffer chunk = ByteBuffer.wrap(array, off + done, n);
+            if (toGuest) r.mapping().writeSlice(chunk, regionOff);
+            else r.mapping().readSlice(chunk, regionOff);
             done += n;
             at += n;
         }
