@@ -1,0 +1,212 @@
+package io.minivmm.vmm.bench;
+
+import static io.minivmm.kvm.sys.Uapi.KVM_EXIT_INTR;
+import static io.minivmm.kvm.sys.Uapi.KVM_EXIT_IO;
+import static io.minivmm.kvm.sys.Uapi.KVM_EXIT_IO_OUT;
+
+import io.minivmm.kvm.VcpuExit;
+import io.minivmm.kvm.VcpuFd;
+import io.minivmm.vmm.devices.MmioBus;
+import io.minivmm.vmm.devices.PioBus;
+import io.minivmm.vmm.devices.PioDevice;
+import io.minivmm.vmm.vcpu.ExitLog;
+import io.minivmm.vmm.vcpu.VcpuHost;
+import io.minivmm.vmm.vcpu.VcpuRunner;
+import java.lang.management.ManagementFactory;
+
+/**
+ * Not a test: the VM-exit round trip (issue 2/4 targets 1 and 2). The guest of
+ * {@code c_reference.c} ({@code out 0x80, al; jmp .-2} in real mode at 0x1000, 256 MiB) is run
+ * four ways, in one process, alternating, on the same machine:
+ * <ol>
+ *   <li>{@code c}: the C reference, a separate process ({@link CReference}), before every Java
+ *       round and once more after the last;</li>
+ *   <li>{@code raw}: {@link VcpuFd#runRaw()} in a bare loop checking reason, direction and port,
+ *       as the C loop does;</li>
+ *   <li>{@code runner}: {@link VcpuRunner} with a {@link PioBus} where port 0x80 is registered to a
+ *       counting no-op device, and a {@link VcpuHost} whose {@code stopping()} turns true once
+ *       the device has seen N writes (the vCPU thread sets the flag itself and the loop checks
+ *       it before every KVM_RUN, so no kick is needed);</li>
+ *   <li>{@code runner-unclaimed}: the same with port 0x80 unclaimed, as in {@code Vm} (Linux
+ *       writes port 0x80 for I/O delays): the bus's unclaimed path and its listener count.</li>
+ * </ol>
+ * Each Java variant is warmed up (WARMUP exits, JIT) before the rounds; each round times EXITS
+ * exits per variant. Bytes allocated by this (the vCPU) thread over the timed exits come from
+ * {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, less the cost of the two
+ * calls themselves (measured back to back).
+ *
+ * <pre>{@code
+ * java -cp vmm/target/test-classes:vmm/target/vmm.jar -Dminivmm.bench.cref=native-stubs/target/bin/c-reference \
+ *     io.minivmm.vmm.bench.ExitBench [EXITS=20000] [ROUNDS=5] [WARMUP=30000]
+ * }</pre>
+ */
+public final class ExitBench {
+    static final long MEM = 256L << 20;
+
+    /** Port 0x80 device and host in one: counts writes, asks the loop to stop after {@code target}. */
+    static final class Counter implements PioDevice, VcpuHost {
+        long remaining;
+        boolean stop;
+        long writes;
+
+        void arm(long n) {
+            remaining = n;
+            stop = false;
+        }
+
+        void hit() {
+            writes++;
+            if (--remaining <= 0) stop = true;
+        }
+
+        @Override public int read(int offset, int size) { return 0; }
+        @Override public void write(int offset, int size, int value) { hit(); }
+        @Override public boolean stopping() { return stop; }
+
+        @Override
+        public void fatal(VcpuFd vcpu, VcpuExit exit, ExitLog log) {
+            throw new IllegalStateException("unexpected exit " + exit);
+        }
+
+        @Override
+        public void systemEvent(VcpuFd vcpu, int type) {
+            throw new IllegalStateException("unexpected system event " + type);
+        }
+    }
+
+    interface Variant {
+        /** Runs exactly n out-0x80 exits; returns how many KVM_EXIT_INTR it saw on the way. */
+        long run(long n);
+    }
+
+    static final com.sun.management.ThreadMXBean MX =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    static long allocated() {
+        return MX.getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
+    public static void main(String[] args) {
+        long exits = args.length > 0 ? Long.parseLong(args[0]) : 20_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        long warmup = args.length > 2 ? Long.parseLong(args[2]) : 30_000;
+        System.out.printf("VM-exit round trip: out 0x80 in real mode, 256 MiB, %d exits timed per run, %d rounds, "
+                + "%d warm-up exits per Java variant; loadavg %s%n", exits, rounds, warmup, Stats.loadavg());
+
+        try (OutLoopGuest g = OutLoopGuest.create(MEM)) {
+            VcpuFd vcpu = g.vcpu;
+            if (g.firstExit != KVM_EXIT_IO || vcpu.ioPort() != OutLoopGuest.PORT) {
+                throw new IllegalStateException("first exit " + g.firstExit + " is not the out to 0x80");
+            }
+            vcpu.enableSyncRegs(g.kvm); // as Vm does (the runner records exitRip())
+
+            Variant raw = n -> rawLoop(vcpu, n);
+
+            Counter claimedDev = new Counter();
+            PioBus claimedBus = new PioBus();
+            claimedBus.register(OutLoopGuest.PORT, 1, claimedDev, "bench-0x80");
+            VcpuRunner claimedRunner = new VcpuRunner(vcpu, claimedBus, new MmioBus(), claimedDev, null);
+            Variant runner = n -> runnerLoop(claimedRunner, claimedDev, n);
+
+            Counter unclaimedDev = new Counter();
+            PioBus unclaimedBus = new PioBus();
+            unclaimedBus.setUnclaimedListener((write, address, size, value, count) -> unclaimedDev.hit());
+            VcpuRunner unclaimedRunner = new VcpuRunner(vcpu, unclaimedBus, new MmioBus(), unclaimedDev, null);
+            Variant runnerUnclaimed = n -> runnerLoop(unclaimedRunner, unclaimedDev, n);
+
+            String[] names = {"raw", "runner", "runner-unclaimed"};
+            Variant[] variants = {raw, runner, runnerUnclaimed};
+
+            // Warm-up: twice through every variant, so each loop and what it calls gets compiled.
+            // The first pass also shows the allocation counter works: before C2 has compiled the
+            // loop (no escape analysis yet), the unclaimed path boxes its port for the HashMap.
+            for (int pass = 0; pass < 2; pass++) {
+                for (int i = 0; i < variants.length; i++) {
+                    long b0 = allocated();
+                    variants[i].run(warmup / 2);
+                    if (pass == 0) {
+                        System.out.printf("warm-up %-17s first %d exits: %.3f B/exit allocated (before C2; includes one-time class loading)%n",
+                                names[i], warmup / 2, (double) (allocated() - b0) / (warmup / 2));
+                    }
+                }
+            }
+            long a0 = allocated();
+            long a1 = allocated();
+            long probe = a1 - a0; // what one getThreadAllocatedBytes call allocates
+
+            double[] c = new double[rounds + 1];
+            double[][] ns = new double[variants.length][rounds];
+            double[][] bytes = new double[variants.length][rounds];
+            long[] intr = new long[variants.length];
+            for (int r = 0; r <= rounds; r++) {
+                CReference.Result cr = CReference.run(exits, MEM >> 20);
+                c[r] = cr.roundtripNs();
+                System.out.printf("round %d  c %9.1f ns", r + 1, c[r]);
+                if (r == rounds) {
+                    System.out.println("   (final C run)");
+                    break;
+                }
+                for (int i = 0; i < variants.length; i++) {
+                    long b0 = allocated();
+                    long t0 = System.nanoTime();
+                    intr[i] += variants[i].run(exits);
+                    long t1 = System.nanoTime();
+                    long b1 = allocated();
+                    ns[i][r] = (double) (t1 - t0) / exits;
+                    bytes[i][r] = (double) (b1 - b0 - probe) / exits;
+                    System.out.printf("  %s %9.1f ns %6.3f B/exit", names[i], ns[i][r], bytes[i][r]);
+                }
+                System.out.printf("   loadavg %s%n", Stats.loadavg());
+            }
+
+            Stats cs = Stats.of(c);
+            System.out.printf("%-17s %s%n", "c", cs.fmt("ns", 1));
+            for (int i = 0; i < variants.length; i++) {
+                Stats s = Stats.of(ns[i]);
+                Stats b = Stats.of(bytes[i]);
+                System.out.printf("%-17s %s  ratio to C %.3f  alloc %s  KVM_EXIT_INTR seen %d%n", names[i], s.fmt("ns", 1),
+                        s.median() / cs.median(), b.fmt("B/exit", 3), intr[i]);
+            }
+            System.out.printf("(getThreadAllocatedBytes probe cost subtracted: %d B; loadavg at end %s)%n", probe,
+                    Stats.loadavg());
+            for (int i = 0; i < variants.length; i++) {
+                Stats s = Stats.of(ns[i]);
+                Stats.summary("exit round trip, " + names[i] + " (median of " + rounds + ")",
+                        String.format("%.1f ns", s.median()), String.format("%.1f ns", cs.median()),
+                        String.format("%.3f", s.median() / cs.median()));
+            }
+            for (int i = 0; i < variants.length; i++) {
+                Stats b = Stats.of(bytes[i]);
+                Stats.summary("allocation per exit, " + names[i], String.format("%.3f B (max %.3f)", b.median(), b.max()),
+                        "-", "-");
+            }
+        }
+    }
+
+    /** The C loop in Java: KVM_RUN, check it is the out to 0x80, resume. */
+    static long rawLoop(VcpuFd vcpu, long n) {
+        long handled = 0;
+        long intr = 0;
+        while (handled < n) {
+            int reason = vcpu.runRaw();
+            if (reason == KVM_EXIT_IO && vcpu.ioDirection() == KVM_EXIT_IO_OUT && vcpu.ioPort() == OutLoopGuest.PORT) {
+                handled++;
+            } else if (reason == KVM_EXIT_INTR) {
+                intr++;
+                vcpu.clearImmediateExit();
+            } else {
+                throw new IllegalStateException("unexpected exit reason " + reason);
+            }
+        }
+        return intr;
+    }
+
+    static long runnerLoop(VcpuRunner runner, Counter dev, long n) {
+        long intr0 = runner.log().byReason(KVM_EXIT_INTR);
+        long writes0 = dev.writes;
+        dev.arm(n);
+        runner.run();
+        if (dev.writes - writes0 != n) throw new IllegalStateException("ran " + (dev.writes - writes0) + " exits, not " + n);
+        return runner.log().byReason(KVM_EXIT_INTR) - intr0;
+    }
+}
