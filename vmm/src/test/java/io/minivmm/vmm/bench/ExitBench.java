@@ -17,7 +17,7 @@ import java.lang.management.ManagementFactory;
 /**
  * Not a test: the VM-exit round trip (issue 2/4 targets 1 and 2). The guest of
  * {@code c_reference.c} ({@code out 0x80, al; jmp .-2} in real mode at 0x1000, 256 MiB) is run
- * four ways, in one process, alternating, on the same machine:
+ * four ways, in one process, alternating (the Java variants in a rotating order), on the same machine:
  * <ol>
  *   <li>{@code c}: the C reference, a separate process ({@link CReference}), before every Java
  *       round and once more after the last;</li>
@@ -42,6 +42,7 @@ import java.lang.management.ManagementFactory;
  */
 public final class ExitBench {
     static final long MEM = 256L << 20;
+    static final long WARMUP_CALL = 100;
 
     /** Port 0x80 device and host in one: counts writes, asks the loop to stop after {@code target}. */
     static final class Counter implements PioDevice, VcpuHost {
@@ -118,12 +119,15 @@ public final class ExitBench {
             Variant[] variants = {raw, runner, runnerUnclaimed};
 
             // Warm-up: twice through every variant, so each loop and what it calls gets compiled.
-            // The first pass also shows the allocation counter works: before C2 has compiled the
-            // loop (no escape analysis yet), the unclaimed path boxes its port for the HashMap.
+            // Warm-up in calls of WARMUP_CALL exits, so that each loop method is entered hundreds of
+            // times and the JIT compiles it as a normal method, not only as an on-stack replacement
+            // (with two long calls, rawLoop and VcpuRunner.loop were still being recompiled during
+            // the timed rounds). The first half also shows the allocation counter works: before C2
+            // has compiled the unclaimed path, it boxes its port (a Long) for the HashMap lookup.
             for (int pass = 0; pass < 2; pass++) {
                 for (int i = 0; i < variants.length; i++) {
                     long b0 = allocated();
-                    variants[i].run(warmup / 2);
+                    for (long done = 0; done < warmup / 2; done += WARMUP_CALL) variants[i].run(WARMUP_CALL);
                     if (pass == 0) {
                         System.out.printf("warm-up %-17s first %d exits: %.3f B/exit allocated (before C2; includes one-time class loading)%n",
                                 names[i], warmup / 2, (double) (allocated() - b0) / (warmup / 2));
@@ -146,7 +150,8 @@ public final class ExitBench {
                     System.out.println("   (final C run)");
                     break;
                 }
-                for (int i = 0; i < variants.length; i++) {
+                for (int k = 0; k < variants.length; k++) {
+                    int i = (k + r) % variants.length; // rotate the order: no variant always runs right after C
                     long b0 = allocated();
                     long t0 = System.nanoTime();
                     intr[i] += variants[i].run(exits);
@@ -161,24 +166,38 @@ public final class ExitBench {
 
             Stats cs = Stats.of(c);
             System.out.printf("%-17s %s%n", "c", cs.fmt("ns", 1));
+            double[][] paired = new double[variants.length][rounds];
             for (int i = 0; i < variants.length; i++) {
                 Stats s = Stats.of(ns[i]);
                 Stats b = Stats.of(bytes[i]);
-                System.out.printf("%-17s %s  ratio to C %.3f  alloc %s  KVM_EXIT_INTR seen %d%n", names[i], s.fmt("ns", 1),
-                        s.median() / cs.median(), b.fmt("B/exit", 3), intr[i]);
+                double total = 0;
+                for (int r = 0; r < rounds; r++) {
+                    total += bytes[i][r] * exits;
+                    // Load drifts on a shared host: also compare each Java run with the C runs
+                    // right before and after it.
+                    paired[i][r] = ns[i][r] / ((c[r] + c[r + 1]) / 2);
+                }
+                Stats p = Stats.of(paired[i]);
+                System.out.printf("%-17s %s  ratio of medians %.3f  paired ratio %s  KVM_EXIT_INTR seen %d%n", names[i],
+                        s.fmt("ns", 1), s.median() / cs.median(), p.fmt("", 3), intr[i]);
+                System.out.printf("%-17s alloc %s, %.0f B in total over %d timed exits%n", "", b.fmt("B/exit", 3), total,
+                        exits * rounds);
             }
             System.out.printf("(getThreadAllocatedBytes probe cost subtracted: %d B; loadavg at end %s)%n", probe,
                     Stats.loadavg());
             for (int i = 0; i < variants.length; i++) {
                 Stats s = Stats.of(ns[i]);
-                Stats.summary("exit round trip, " + names[i] + " (median of " + rounds + ")",
+                Stats.summary("exit round trip, " + names[i] + " (median of " + rounds + "; paired ratio median "
+                        + String.format("%.3f", Stats.of(paired[i]).median()) + ")",
                         String.format("%.1f ns", s.median()), String.format("%.1f ns", cs.median()),
                         String.format("%.3f", s.median() / cs.median()));
             }
             for (int i = 0; i < variants.length; i++) {
                 Stats b = Stats.of(bytes[i]);
-                Stats.summary("allocation per exit, " + names[i], String.format("%.3f B (max %.3f)", b.median(), b.max()),
-                        "-", "-");
+                double total = 0;
+                for (int r = 0; r < rounds; r++) total += bytes[i][r] * exits;
+                Stats.summary("allocation per exit, " + names[i], String.format("%.3f B/exit (max %.3f; %.0f B in %d exits)",
+                        b.median(), b.max(), total, exits * rounds), "target 0", "-");
             }
         }
     }
