@@ -43,6 +43,7 @@ import java.lang.management.ManagementFactory;
 public final class ExitBench {
     static final long MEM = 256L << 20;
     static final long WARMUP_CALL = 100;
+    static final int BUS_CALLS = 2_000_000;
 
     /** Port 0x80 device and host in one: counts writes, asks the loop to stop after {@code target}. */
     static final class Counter implements PioDevice, VcpuHost {
@@ -183,6 +184,32 @@ public final class ExitBench {
                 System.out.printf("%-17s alloc %s, %.0f B in total over %d timed exits%n", "", b.fmt("B/exit", 3), total,
                         exits * rounds);
             }
+            // The Java dispatch work alone, without KVM: PioBus.write for port 0x80, claimed and
+            // unclaimed. This is what the runner variants add to an exit besides reading kvm_run,
+            // so it bounds the dispatch cost independently of the (noisy) exit itself.
+            double[] busNs = new double[2];
+            long[] busBytes = new long[2];
+            PioBus[] buses = {claimedBus, unclaimedBus};
+            Counter[] devs = {claimedDev, unclaimedDev};
+            for (int bI = 0; bI < 2; bI++) {
+                double[] per = new double[7];
+                for (int rep = -3; rep < per.length; rep++) {
+                    devs[bI].arm(Long.MAX_VALUE);
+                    long b0 = allocated();
+                    long t0 = System.nanoTime();
+                    for (int k = 0; k < BUS_CALLS; k++) buses[bI].write(OutLoopGuest.PORT, 1, k);
+                    long t1 = System.nanoTime();
+                    long b1 = allocated();
+                    if (rep >= 0) {
+                        per[rep] = (double) (t1 - t0) / BUS_CALLS;
+                        busBytes[bI] += b1 - b0 - probe;
+                    }
+                }
+                busNs[bI] = Stats.of(per).median();
+            }
+            System.out.printf("bus only (no KVM): PioBus.write(0x80) claimed %.1f ns, unclaimed %.1f ns per call "
+                    + "(median of 7 x %d calls); allocated %d B / %d B over all 7 x %d calls%n", busNs[0], busNs[1],
+                    BUS_CALLS, busBytes[0], busBytes[1], BUS_CALLS);
             System.out.printf("(getThreadAllocatedBytes probe cost subtracted: %d B; loadavg at end %s)%n", probe,
                     Stats.loadavg());
             for (int i = 0; i < variants.length; i++) {
@@ -192,6 +219,8 @@ public final class ExitBench {
                         String.format("%.1f ns", s.median()), String.format("%.1f ns", cs.median()),
                         String.format("%.3f", s.median() / cs.median()));
             }
+            Stats.summary("dispatch alone, PioBus.write(0x80) claimed / unclaimed (no KVM)",
+                    String.format("%.1f / %.1f ns", busNs[0], busNs[1]), "-", "-");
             for (int i = 0; i < variants.length; i++) {
                 Stats b = Stats.of(bytes[i]);
                 double total = 0;
