@@ -54,6 +54,9 @@ harness exit "${java_bench[@]}" io.minivmm.vmm.bench.ExitBench "$EXITS" "$ROUNDS
 section "3. VM creation to first exit, 256 MiB (CreateBench $CREATE_ITER)"
 harness create "${java_bench[@]}" io.minivmm.vmm.bench.CreateBench "$CREATE_ITER"
 
+section "3b. where a cold Kvm.open goes: JNA bootstrap (ColdStartBench, 3 fresh JVMs)"
+for _ in 1 2 3; do "${java_bench[@]}" io.minivmm.vmm.bench.ColdStartBench; done | tee "$out/coldstart.log"
+
 section "4. java -jar vmm/target/vmm.jar (embedded demo), process wall time, $DEMO_RUNS runs"
 demo=(java -jar vmm/target/vmm.jar)
 if command -v hyperfine >/dev/null 2>&1; then
