@@ -27,10 +27,10 @@ import java.lang.management.ManagementFactory;
  *       counting no-op device, and a {@link VcpuHost} whose {@code stopping()} turns true once
  *       the device has seen N writes (the vCPU thread sets the flag itself and the loop checks
  *       it before every KVM_RUN, so no kick is needed);</li>
- *   <li>{@code runner-unclaimed}: the same with port 0x80 unclaimed, as in {@code Vm} (Linux
- *       writes port 0x80 for I/O delays): the bus's unclaimed path and its listener count.</li>
+ *   <li>{@code runner-unclaimed}: the same with port 0x80 (the x86 I/O-delay port) unclaimed, as
+ *       in {@code Vm}: the bus's unclaimed path and its listener count.</li>
  * </ol>
- * Each Java variant is warmed up (WARMUP exits, JIT) before the rounds; each round times EXITS
+ * Each Java variant is warmed up (WARMUP exits, in calls of WARMUP_CALL) before the rounds; each round times EXITS
  * exits per variant. Bytes allocated by this (the vCPU) thread over the timed exits come from
  * {@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}, less the cost of the two
  * calls themselves (measured back to back).
