@@ -22,6 +22,7 @@ import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
 import io.minivmm.vmm.devices.PageFaultPort;
+import io.minivmm.vmm.devices.PioDevice;
 import io.minivmm.vmm.devices.PioBus;
 import io.minivmm.vmm.devices.CmosRtc;
 import io.minivmm.vmm.devices.DebugExit;
@@ -139,6 +140,15 @@ public final class Vm implements AutoCloseable {
             DebugExit.register(pio, DebugExit.PORT, cfg.debugExit, control);
             new I8042(control, level -> vm.irqLine(1, level), level -> vm.irqLine(12, level)).register(pio);
             pio.register(ResetControl.PORT, 1, new ResetControl(control), "reset-control");
+            // Port 0x80 is the PC's POST/IO-delay port: Linux and firmware write it constantly.
+            // Claimed as a sink so those writes skip the unclaimed-access accounting.
+            pio.register(0x80, 1, new PioDevice() {
+                @Override
+                public int read(int offset, int size) { return 0xffffffff; }
+
+                @Override
+                public void write(int offset, int size, int value) { }
+            }, "io-delay");
             pio.register(CmosRtc.INDEX_PORT, CmosRtc.PORT_COUNT, new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT), "cmos-rtc");
             attachMatchers(sink);
             if (!cfg.areas.isEmpty()) {

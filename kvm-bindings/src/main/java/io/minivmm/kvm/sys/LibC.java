@@ -1,7 +1,6 @@
 package io.minivmm.kvm.sys;
 
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 
 /**
  * libc calls for file descriptors and ioctls, JNA direct-mapped (no reflection per call).
@@ -13,7 +12,7 @@ public final class LibC {
 
     static {
         // NATIVE: libc is always present on Linux; direct mapping binds these static natives once.
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register(LibC.class, Libc.LIBRARY);
     }
 
     /** fcntl.h */

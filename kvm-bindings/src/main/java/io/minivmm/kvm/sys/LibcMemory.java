@@ -20,7 +20,7 @@ public final class LibcMemory {
     private LibcMemory() {}
 
     static {
-        Native.register("c");
+        Native.register(LibcMemory.class, Libc.LIBRARY);
     }
 
     // <asm-generic/mman-common.h>

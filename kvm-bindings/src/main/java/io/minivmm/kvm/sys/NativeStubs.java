@@ -11,8 +11,18 @@ public final class NativeStubs {
     private NativeStubs() {}
 
     static {
-        // NATIVE: libminivmm.so is built by native-stubs and shipped on the classpath.
-        Native.register(NativeStubs.class, NativeLibrary.getInstance("minivmm"));
+        // Loading by absolute path: loading by name makes JNA list every library directory
+        // (~6,000 names, ~30 ms) before it looks in the jar. A copy extracted from a jar is
+        // deleted when the JVM exits.
+        java.io.File f;
+        try {
+            f = Native.extractFromResourcePath("minivmm", NativeStubs.class.getClassLoader());
+        } catch (java.io.IOException e) {
+            throw new UnsatisfiedLinkError("libminivmm.so (native-stubs) is not on the classpath: " + e.getMessage());
+        }
+        if (f.getName().startsWith("jna")) f.deleteOnExit();
+        // NATIVE: f is libminivmm.so, built by native-stubs for this platform.
+        Native.register(NativeStubs.class, NativeLibrary.getInstance(f.getAbsolutePath()));
     }
 
     public static native int minivmm_kick_signal(int offset);
