@@ -3,7 +3,8 @@
 # PG clear (2, 3), EBX 8-aligned (4), command line = mb2_cmdline (5), boot loader name "minivmm"
 # (6), module 0 page aligned and starting with mb2_module_data (7), basic meminfo mem_lower = 639
 # KiB (8), memory map entry_size 24 (9), total_size matches the end tag (10), tags 1, 2, 3, 4 and
-# 6 all present (11), RAM from 1 MiB in the map is mem_upper KiB (12). Exit 0 when all pass.
+# 6 all present (11), RAM from 1 MiB in the map is mem_upper KiB (12); EFLAGS, CR4 and the
+# segments as spec 3.2 requires (lib32.inc: check_flat32, 0x30-0x33). Exit 0 when all pass.
 # link: 0x100000
 # "-n": no PT_LOAD for the ELF headers (ld would put one at 0xff000, in the reserved legacy hole)
 # ld: -n
@@ -46,7 +47,9 @@ _start:
         OK_IF   z, 3
         test    $7, %ebp
         OK_IF   z, 4
-        PRINT   "\r\ntotal_size=0x"
+        PRINT   "\r\n"
+        call    check_flat32
+        PRINT   "total_size=0x"
         mov     0(%ebp), %eax
         call    hex32
         PRINT   "\r\n"

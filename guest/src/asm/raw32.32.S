@@ -1,6 +1,7 @@
 # Raw 32-bit protected-mode test guest (--format raw --load-addr 0x100000 --mode protected).
 # Checks: CR0.PE set (fail 1), CR0.PG clear (2), EFER.LMA clear (3), CS = 0x10 and DS = SS =
-# 0x18, the boot GDT selectors (4, 5). Prints CR0, EFER, the selectors and ESP. Exit 0 if all pass.
+# 0x18, the boot GDT selectors (4, 5); flat segments, CR4 = 0, IF clear (lib32.inc: check_flat32,
+# 0x30-0x33). Prints CR0, EFER, the selectors and ESP. Exit 0 if all pass.
 # link: 0x100000
         .include "macros.inc"
         .code32
@@ -39,5 +40,7 @@ main:   mov     %cr0, %eax
         PRINT   " esp=0x"
         mov     %esp, %eax
         call    hex32
-        PRINT   "\r\nraw32: 32-bit protected mode, paging off\r\n"
+        PRINT   "\r\n"
+        call    check_flat32
+        PRINT   "raw32: 32-bit protected mode, paging off\r\n"
         jmp     pass
