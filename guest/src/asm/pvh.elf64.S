@@ -3,7 +3,9 @@
 # with EBX = hvm_start_info. Checks: magic 0x336ec578 (fail 1), version >= 1 (2), CR0.PE set / PG
 # clear (3), command line = pvh_cmdline (4), module 0 page aligned and starting with
 # pvh_module_data when nr_modules > 0 (5), memory map of 3 entries: [0, 0x9fc00) RAM, the legacy
-# hole reserved, RAM from 1 MiB (6). Exit 0 when all pass.
+# hole reserved, RAM from 1 MiB (6); the register state of Xen's docs/misc/pvh.pandoc: EFLAGS,
+# CR4 and flat segments (lib32.inc: check_flat32, 0x30-0x33), TR a busy 32-bit TSS with limit
+# 0x67 (0x34) and base 0 (0x35). Exit 0 when all pass.
 # link: 0x100000
 # "-n": no PT_LOAD for the ELF headers (ld would put one at 0xff000, in the reserved legacy hole)
 # ld: -n
@@ -50,7 +52,9 @@ pvh_start:
         OK_IF   nz, 3
         test    $0x80000000, %eax
         OK_IF   z, 3
-        PRINT   "\r\ncmdline='"
+        PRINT   "\r\n"
+        call    check_flat32
+        PRINT   "cmdline='"
         mov     24(%ebp), %esi
         call    puts
         PRINT   "'\r\n"
@@ -118,6 +122,28 @@ pvh_start:
         OK_IF   e, 6
         cmpl    $1, 64(%ebx)
         OK_IF   e, 6
+        # Last, so that everything above is checked whatever TR is. Xen's pvh.pandoc:
+        # "tr: must be a 32-bit TSS (active) with a base of '0' and a limit of '0x67'".
+        str     %ax
+        call    desc32
+        PRINT   "tr: base=0x"
+        call    hex32
+        PRINT   " limit=0x"
+        push    %eax
+        mov     %edx, %eax
+        call    hex32
+        PRINT   " attr=0x"
+        mov     %ecx, %eax
+        call    hex32
+        PRINT   "\r\n"
+        pop     %eax
+        and     $0xff, %ecx
+        cmp     $0x8b, %ecx             # present, busy 32-bit TSS
+        OK_IF   e, 0x34
+        cmp     $0x67, %edx
+        OK_IF   e, 0x34
+        test    %eax, %eax
+        OK_IF   z, 0x35
         jmp     pass
 
         .include "lib32.inc"
