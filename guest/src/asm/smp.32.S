@@ -5,7 +5,8 @@
 # with INIT-SIPI-SIPI through the local APIC ICR (fail 4 if the ICR never becomes idle). The AP
 # starts in real mode at TRAMPOLINE, stores its initial APIC ID (CPUID 1) and increments a counter
 # there. The BSP waits for the counter (bounded by the TSC, fail 5), then checks counter = 1 (6)
-# and AP APIC ID = 1 (7), prints "AP started" and exits 0.
+# and AP APIC ID = 1 (7), prints "AP started" and exits 0. Also: the MP table checksums (8), and
+# LVT LINT0 = ExtINT, LINT1 = NMI (9).
 # link: 0x100000
         .include "macros.inc"
         .code32
@@ -38,12 +39,37 @@ main:   mov     $0x1b, %ecx             # IA32_APIC_BASE
         test    %eax, %eax
         OK_IF   z, 2
 
-        # The MP table: floating pointer "_MP_" at 0x9fc00, configuration table "PCMP".
+        # LVT LINT0 = ExtINT and LINT1 = NMI, as a PC BIOS leaves them.
+        PRINT   "lint0=0x"
+        mov     0x350(%ebx), %eax
+        call    hex32
+        and     $0x700, %eax
+        cmp     $0x700, %eax
+        OK_IF   e, 9
+        PRINT   " lint1=0x"
+        mov     0x360(%ebx), %eax
+        call    hex32
+        PRINT   "\r\n"
+        and     $0x700, %eax
+        cmp     $0x400, %eax
+        OK_IF   e, 9
+
+        # The MP table: floating pointer "_MP_" at 0x9fc00, configuration table "PCMP", both
+        # with bytes summing to zero (fail 8).
         cmpl    $0x5f504d5f, 0x9fc00
         OK_IF   e, 3
+        mov     $0x9fc00, %esi
+        movzbl  8(%esi), %ecx           # length in 16-byte units
+        shl     $4, %ecx
+        call    sum8
+        OK_IF   z, 8
         mov     0x9fc04, %esi
         cmpl    $0x504d4350, (%esi)
         OK_IF   e, 3
+        movzwl  4(%esi), %ecx           # base table length
+        call    sum8
+        OK_IF   z, 8
+        PRINT   "mp table checksums ok\r\n"
         movzwl  34(%esi), %ecx          # entry count
         add     $44, %esi
         xor     %edx, %edx              # enabled processors
@@ -108,6 +134,18 @@ main:   mov     $0x1b, %ecx             # IA32_APIC_BASE
         cmp     $1, %eax
         OK_IF   e, 7
         jmp     pass
+
+# sum8: ZF=1 if the ECX bytes at ESI sum to 0 (mod 256). Preserves ESI, ECX.
+sum8:   push    %esi
+        push    %ecx
+        xor     %eax, %eax
+1:      add     (%esi), %al
+        inc     %esi
+        loop    1b
+        pop     %ecx
+        pop     %esi
+        test    %al, %al
+        ret
 
 # wait_icr: until the ICR delivery status (bit 12) is idle, bounded.
 wait_icr:
