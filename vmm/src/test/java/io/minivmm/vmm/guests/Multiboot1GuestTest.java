@@ -58,6 +58,15 @@ class Multiboot1GuestTest {
         assertInfo(r, MEM);
     }
 
+    /** A higher-half ELF32 (linked 0xc0100000, loaded 1 MiB): e_entry must be translated to physical. */
+    @Test
+    void higherHalfElf32IsEnteredAtThePhysicalEntry() throws Exception {
+        RunResult r = guest("mb1hh.elf").memory(MEM).cmdline(CMDLINE).build().run();
+        assertPassed(r);
+        assertLine(r, "mb1-hh: entered at 0x0010000c (linked at 0xc010000c)");
+        assertInfo(r, MEM);
+    }
+
     @Test
     void aoutKludgeWithModule() throws Exception {
         Path module = tmp.resolve("mb1-module.bin");
