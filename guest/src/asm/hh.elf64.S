@@ -3,7 +3,8 @@
 # Checks: RIP-relative LEA of _start gives the link address (fail 1, 2); CR0.PG and EFER.LMA set
 # (3); a value read through the higher-half address equals the same value read through the
 # identity address of its physical location (4), and a write through one is seen through the
-# other (5); the page tables at CR3 translate _start to 0x100000 (6). Exit 0 when all pass.
+# other (5); the page tables at CR3 translate _start to 0x100000 (6); the command line at 0x20000
+# equals hh_cmdline (7). Exit 0 when all pass.
 # link: 0xffffffff80100000
         .include "macros.inc"
         .code64
@@ -69,11 +70,26 @@ _start:
         PRINT   ")\r\n"
         cmp     $0x100000, %rax
         OK_IF   e, 6
+        # The command line at 0x20000 (identity-mapped; see loader/package-info.java).
+        PRINT   "cmdline at 0x20000='"
+        mov     $0x20000, %esi
+        call    puts
+        PRINT   "'\r\n"
+        mov     $0x20000, %esi
+        lea     hh_cmdline(%rip), %rdi
+1:      mov     (%rsi), %al
+        cmp     (%rdi), %al
+        OK_IF   e, 7
+        inc     %rsi
+        inc     %rdi
+        test    %al, %al
+        jnz     1b
         jmp     pass
 
         .include "lib64.inc"
         .balign 8
 shared: .quad   0x0123456789abcdef
+hh_cmdline:     .asciz "minivmm-hh elf64=higher-half"
         .balign 16
         .fill   1024, 1, 0
 stack_top:
