@@ -10,9 +10,17 @@ import io.minivmm.vmm.RunResult;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import org.junit.jupiter.api.Test;
 
-/** guest/src/asm/raw32.32.S and raw64.S: raw images entered in protected and in long mode. */
+/** guest/src/asm/rawreal.16.S, raw32.32.S and raw64.S: raw images entered in real, protected and long mode. */
 @RequiresKvm
 class RawModeGuestTest {
+    /** An entry above 64 KiB: the VMM splits it into CS:IP = 1000:2345 (and DS = CS). */
+    @Test
+    void realModeEntryAbove64KiB() throws Exception {
+        RunResult r = guest("rawreal.bin").raw(0x12000, 0x12345, CpuMode.REAL).memory(2L << 20).build().run();
+        assertPassed(r);
+        assertLine(r, "rawreal: CS:IP=0x1000:0x2345 DS=0x1000");
+    }
+
     @Test
     void protectedMode() throws Exception {
         RunResult r = guest("raw32.bin").raw(0x100000, 0x100000, CpuMode.PROTECTED).memory(8L << 20).build().run();
