@@ -25,4 +25,15 @@ class UnclaimedAccessGuestTest {
         Long port = r.portCounts().get("0x1234");
         assertTrue(port != null && port == 6, "exits on port 0x1234: " + r.portCounts());
     }
+
+    /** The same at 8 bytes: a long-mode guest maps 0xd0000000 itself. */
+    @Test
+    void unclaimedMmioQuadwordsInLongMode() throws Exception {
+        RunResult r = guest("unclaimed64.bin").raw(0x100000, 0x100000, CpuMode.LONG).memory(64L << 20).build().run();
+        assertPassed(r);
+        assertLine(r, "mmio 0xd0000000: qword -> 0xffffffffffffffff dword -> 0x00000000ffffffff byte -> 0x5a5a5a5a5a5a5aff");
+        assertLine(r, "mmio 0xd0000008: after a qword write -> 0xffffffffffffffff");
+        Long mmio = r.exitCounts().get("mmio");
+        assertTrue(mmio != null && mmio >= 5, "mmio exits: " + r.exitCounts());
+    }
 }
