@@ -324,11 +324,14 @@ public final class Vm implements AutoCloseable {
         return CrashReport.printable(t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).strip();
     }
 
-    /** LAPIC LINT0 as ExtINT (the PIC's output) and LINT1 as NMI, as a PC's BIOS leaves them. */
+    /** LVT mask bit and delivery-mode field (Intel SDM vol. 3, 11.5.1). */
+    private static final int LVT_MASKED = 1 << 16, LVT_MODE = 0x700, LVT_EXTINT = 0x700, LVT_NMI = 0x400;
+
+    /** LAPIC LINT0 as ExtINT (the PIC's output) and LINT1 as NMI, both unmasked, as a PC's BIOS leaves them. */
     private static void setupLapic(VcpuFd v) {
         byte[] lapic = v.getLapic();
-        putLe32(lapic, 0x350, (getLe32(lapic, 0x350) & ~0x700) | 0x700);
-        putLe32(lapic, 0x360, (getLe32(lapic, 0x360) & ~0x700) | 0x400);
+        putLe32(lapic, 0x350, (getLe32(lapic, 0x350) & ~(LVT_MASKED | LVT_MODE)) | LVT_EXTINT);
+        putLe32(lapic, 0x360, (getLe32(lapic, 0x360) & ~(LVT_MASKED | LVT_MODE)) | LVT_NMI);
         v.setLapic(lapic);
     }
 

@@ -206,12 +206,15 @@ final class BzImageLoader {
                 p.commit(), List.of(), e820);
     }
 
-    /** Reservations common to every loader: page 0, the legacy hole, and (paged/protected modes) the vCPU area. */
+    /** Reservations common to every loader: page 0, the EBDA, and (paged/protected modes) the vCPU area. */
     static void reserveCommon(Placement p, boolean vcpuArea) throws ImageException {
         p.reserve("real-mode IVT/BDA", Layout.IVT_BDA, Layout.IVT_BDA_SIZE, false);
         if (vcpuArea) {
             p.reserve("vCPU boot area (GDT/IDT/page tables)", Layout.VCPU_AREA, Layout.VCPU_AREA_SIZE, false);
         }
-        p.reserve("legacy hole (EBDA/VGA/BIOS)", Layout.LEGACY_HOLE, Layout.LEGACY_HOLE_END - Layout.LEGACY_HOLE, false);
+        // Only the EBDA, where the MP table lives, is kept free. The VGA/ROM window above it is
+        // plain RAM in minivmm (reserved in the memory map): GNU ld's default layout puts an ELF's
+        // headers in a PT_LOAD just below 1 MiB, and such kernels load as they would in QEMU.
+        p.reserve("EBDA (MP table)", Layout.LEGACY_HOLE, Layout.EBDA_END - Layout.LEGACY_HOLE, false);
     }
 }

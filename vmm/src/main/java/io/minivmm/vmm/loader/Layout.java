@@ -47,6 +47,8 @@ public final class Layout {
      */
     public static final long LEGACY_HOLE = 0x9fc00;
     public static final long LEGACY_HOLE_END = 0x100000;
+    /** End of the EBDA (start of the VGA window): the MP table lives in [LEGACY_HOLE, EBDA_END). */
+    public static final long EBDA_END = 0xa0000;
 
     /** Where a bzImage's protected-mode kernel goes unless it is relocatable (boot protocol: 0x100000). */
     public static final long HIGH_MEMORY = 0x100000;

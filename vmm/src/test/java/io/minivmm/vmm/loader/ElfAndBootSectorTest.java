@@ -52,7 +52,7 @@ class ElfAndBootSectorTest {
         Expect.imageError(() -> KernelLoader.load(ImageFormat.ELF, Images.elf(true, 0x2000, null,
                 Seg.load(0x2000, new byte[16])), ram, LoadOptions.none()), "overlaps vCPU boot area");
         Expect.imageError(() -> KernelLoader.load(ImageFormat.ELF, Images.elf(true, 0x9f000, null,
-                Seg.load(0x9f000, new byte[0x1000])), ram, LoadOptions.none()), "overlaps legacy hole");
+                Seg.load(0x9f000, new byte[0x1000])), ram, LoadOptions.none()), "overlaps EBDA (MP table)");
     }
 
     @Test

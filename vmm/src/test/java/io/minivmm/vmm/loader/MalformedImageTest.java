@@ -16,13 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Truncations, lying lengths, overlaps and absurd counts: always an {@link ImageException} whose
  * one-line message names the field, never another exception. The interesting cases are also kept
  * as files in {@code src/test/resources/loader-corpus/} (name prefix = forced format, {@code .expect}
- * = a fragment the message must contain); regenerate with {@code -Dloader.writeCorpus=true}.
+ * = a fragment the message must contain); regenerate with {@link #main}.
  */
 class MalformedImageTest {
     static final long MIB = 1 << 20;
@@ -204,14 +203,17 @@ class MalformedImageTest {
         return CORPUS;
     }
 
-    @Test
-    @EnabledIfSystemProperty(named = "loader.writeCorpus", matches = "true")
-    void writeCorpus() throws IOException {
+    /**
+     * Regenerates the corpus from {@link #cases()} (a tool, not a test): from vmm/, run
+     * {@code java -cp target/classes:target/test-classes io.minivmm.vmm.loader.MalformedImageTest}
+     * with the test classpath.
+     */
+    public static void main(String[] args) throws Exception {
         Files.createDirectories(CORPUS);
         for (Map.Entry<String, Case> e : cases().entrySet()) {
             Files.write(CORPUS.resolve(e.getKey() + ".bin"), e.getValue().image());
             Files.writeString(CORPUS.resolve(e.getKey() + ".expect"), e.getValue().expect() + "\n");
         }
-        assertEquals(cases().size(), cases().size());
+        System.out.println("wrote " + cases().size() + " cases to " + CORPUS.toAbsolutePath());
     }
 }

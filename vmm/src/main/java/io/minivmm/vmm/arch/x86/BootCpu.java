@@ -27,7 +27,7 @@ public final class BootCpu {
         mem.writeU64(BootLayout.GDT + BootLayout.BOOT_CS, Gdt.encode(code));
         mem.writeU64(BootLayout.GDT + BootLayout.BOOT_DS, Gdt.encode(Gdt.DATA));
         // A system descriptor is 16 bytes in long mode: base bits 32..63 in the second quadword.
-        mem.writeU64(BootLayout.GDT + BootLayout.BOOT_TSS, Gdt.encode(Gdt.TSS));
+        mem.writeU64(BootLayout.GDT + BootLayout.BOOT_TSS, Gdt.encode(mode == CpuMode.LONG ? Gdt.TSS : Gdt.TSS32));
         mem.writeU64(BootLayout.GDT + BootLayout.BOOT_TSS + 8, 0);
         mem.fill(BootLayout.TSS, 104, (byte) 0);
         mem.fill(BootLayout.IDT, 16, (byte) 0);
@@ -48,7 +48,7 @@ public final class BootCpu {
                 Segment ds = s.ds().withBaseSelector((long) realSegment << 4, realSegment);
                 b.cs(cs).dataSegments(ds).cr0(s.cr0() & ~(CR0_PE | CR0_PG)).cr4(0).efer(0);
             }
-            case PROTECTED -> b.cs(Gdt.CODE32).dataSegments(Gdt.DATA).tr(Gdt.TSS)
+            case PROTECTED -> b.cs(Gdt.CODE32).dataSegments(Gdt.DATA).tr(Gdt.TSS32)
                     .gdt(new DescriptorTable(BootLayout.GDT, GDT_LIMIT)).idt(new DescriptorTable(BootLayout.IDT, 0))
                     .cr0(CR0_PE | CR0_ET).cr4(0).efer(0).cr3(0);
             case LONG -> b.cs(Gdt.CODE64).dataSegments(Gdt.DATA).tr(Gdt.TSS)

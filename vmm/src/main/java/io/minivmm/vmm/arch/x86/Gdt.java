@@ -47,7 +47,13 @@ public final class Gdt {
     /** 32-bit flat data, DPL 0. */
     public static final Segment DATA = new Segment(0, 0xffffffffL, BootLayout.BOOT_DS, 0x3, true, 0, true, true,
             false, true, false, false);
-    /** The boot TSS (busy 32/64-bit TSS type 0xb), 104 bytes. */
+    /**
+     * The 32-bit boot TSS: base 0, limit 0x67, busy (type 0xb), as the PVH ABI requires
+     * ("tr: must be a 32-bit TSS (active) with a base of '0' and a limit of '0x67'").
+     */
+    public static final Segment TSS32 = new Segment(0, 0x67, BootLayout.BOOT_TSS, 0xb, true, 0, false, false, false,
+            false, false, false);
+    /** The 64-bit boot TSS (busy 64-bit TSS, type 0xb), 104 bytes at {@link BootLayout#TSS}. */
     public static final Segment TSS = new Segment(BootLayout.TSS, 0x67, BootLayout.BOOT_TSS, 0xb, true, 0, false,
             false, false, false, false, false);
 }
