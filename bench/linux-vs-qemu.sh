@@ -105,8 +105,8 @@ def fmt(m, n):
 linux = [n for n in rows if not n.endswith('multiboot')]
 if linux:
   print()
-  print('| run | to `Linux version` | to the int3 (QEMU stop / ours: next line) | to `Run /init` | to the panic | to process exit (ours: reset) | exit | int3 time vs QEMU microvm |')
-  print('|---|---|---|---|---|---|---|---|')
+  print('| run | to `Linux version` | to the int3 (QEMU stop / ours: next line) | to `Run /init` | to the panic | to process exit (ours: reset) | CPU time (user+sys) | exit | int3 time vs QEMU microvm |')
+  print('|---|---|---|---|---|---|---|---|---|')
 base = {}
 for name, runs in rows.items():
     if name.startswith('qemu-microvm-') and not name.endswith('multiboot'):
@@ -114,19 +114,20 @@ for name, runs in rows.items():
 for name, runs in rows.items():
     if name.endswith('multiboot'): continue
     n = len(runs)
-    v, i3, ini, rst, end = (med(runs, k) for k in ('version', 'int3', 'init', 'reset', 'end'))
+    v, i3, ini, rst, end, cpu = (med(runs, k) for k in ('version', 'int3', 'init', 'reset', 'end', 'cpu'))
     k = name.split('-')[-1]
     ratio = '%.2fx' % (i3[0] / base[k][0]) if i3 and base.get(k) else ''
     ex = ','.join(sorted(set(r.get('exit', '?') for r in runs)))
     qemu = name.startswith('qemu')
-    print('| %s | %s | %s | %s | %s | %s | %s | %s |' % (name, fmt(v, n), fmt(i3, n), '-' if qemu else fmt(ini, n),
-          '-' if qemu else fmt(rst, n), '-' if qemu else fmt(end, n), ex, ratio))
+    print('| %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (name, fmt(v, n), fmt(i3, n), '-' if qemu else fmt(ini, n),
+          '-' if qemu else fmt(rst, n), '-' if qemu else fmt(end, n), fmt(cpu, n), ex, ratio))
 mb = [(n, r) for n, r in rows.items() if n.endswith('multiboot')]
 if mb:
     print()
-    print('| Multiboot guest | to the first serial line (`MB-OK`) | to process exit | exit status |')
-    print('|---|---|---|---|')
+    print('| Multiboot guest | to the first serial line (`MB-OK`) | to process exit | CPU time | exit status |')
+    print('|---|---|---|---|---|')
     for name, runs in mb:
         ex = ','.join(sorted(set(r.get('exit', '?') for r in runs)))
-        print('| %s | %s | %s | %s |' % (name, fmt(med(runs, 'first'), len(runs)), fmt(med(runs, 'end'), len(runs)), ex))
+        print('| %s | %s | %s | %s | %s |' % (name, fmt(med(runs, 'first'), len(runs)), fmt(med(runs, 'end'), len(runs)),
+              fmt(med(runs, 'cpu'), len(runs)), ex))
 PY
