@@ -32,8 +32,12 @@ import java.util.TreeMap;
  *       set, SSE3 and nothing newer in leaf 1 ECX (no CX16, POPCNT, PCID, x2APIC, TSC-deadline,
  *       XSAVE, AVX), no leaf 7 features (no SMEP/SMAP/ERMS/INVPCID/AVX2/FSRM/mitigation bits), no
  *       XSAVE leaf, {@code syscall nx lm} and {@code lahf_lm} in 0x80000001, no speculation-control
- *       bits in 0x80000008/0x80000021, and of KVM's paravirtual leaf only kvmclock, no-I/O-delay and
- *       the clock-stable bit. Each bit is also limited to what KVM supports.</dd>
+ *       bits in 0x80000008/0x80000021 (but {@code xsaveerptr}, see below), and of KVM's paravirtual
+ *       leaf only kvmclock, no-I/O-delay and the clock-stable bit. Each bit is also limited to what
+ *       KVM supports. {@code xsaveerptr} (AMD 0x80000008 EBX bit 2) stays when KVM offers it: without
+ *       it Linux runs {@code fnclex; emms; fildl} on every FPU state restore (the AMD FXSAVE-leak
+ *       workaround), x87 instructions this nested host cannot emulate at CPL0, so the first return to
+ *       user mode ends in a KVM internal error ({@code -xsaveerptr} reproduces it).</dd>
  * </dl>
  * A model is followed by toggles, {@code baseline,+popcnt,-nx}: {@code +feat} sets the feature's
  * bits (even when KVM does not list them: the caller asked for it), {@code -feat} clears them.
@@ -244,7 +248,10 @@ public final class CpuidPolicy {
         baseline(7, 1);
         baseline(0x80000001, 0, "syscall", "nx", "lm", "lahf-lm");
         baseline(0x80000007, 0);
-        baseline(0x80000008, 0);
+        // AMD: without XSAVEERPTR Linux applies the FXSAVE-leak workaround (fnclex; emms; fildl
+        // on every FPU restore, X86_BUG_FXSAVE_LEAK), x87 code the nested host cannot emulate at
+        // CPL0: the first return to user mode then fails with a KVM internal error. Measured.
+        baseline(0x80000008, 0, "xsaveerptr");
         baseline(0x80000021, 0);
         baseline(KVM_CPUID_FEATURES, 0, "kvmclock", "nop-io-delay", "kvmclock-stable-bit");
     }

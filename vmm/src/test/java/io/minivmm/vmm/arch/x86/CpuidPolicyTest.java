@@ -83,12 +83,12 @@ class CpuidPolicyTest {
     void baselineIsAnSse2EraCpu() {
         List<CpuidEntry> l = CpuidPolicy.forModel(HOST, "baseline", 0, 1);
         for (String f : List.of("fpu", "tsc", "msr", "pae", "apic", "cmov", "fxsr", "sse", "sse2", "syscall", "nx",
-                "lm", "lahf-lm", "kvmclock", "hypervisor")) {
+                "lm", "lahf-lm", "kvmclock", "hypervisor", "xsaveerptr")) {
             assertTrue(has(l, f), f);
         }
         for (String f : List.of("xsave", "osxsave", "avx", "cx16", "popcnt", "pcid", "x2apic", "tsc-deadline",
                 "tsc-adjust", "umip", "arch-capabilities", "amd-ssbd", "amd-stibp",
-                "lfence-always-serializing", "amd-psfd", "clzero", "topoext", "pv-send-ipi", "pv-sched-yield", "pv-eoi", "steal-time", "invtsc")) {
+                "lfence-always-serializing", "amd-psfd", "clzero", "topoext", "ibpb-brtype", "pv-send-ipi", "pv-sched-yield", "pv-eoi", "steal-time", "invtsc")) {
             assertFalse(has(l, f), f);
         }
         assertEquals(null, leaf(l, 0xd, 0));
