@@ -161,6 +161,8 @@ public final class Vm implements AutoCloseable {
             }
 
             List<CpuidEntry> supported = kvm.supportedCpuid();
+            // The boot CPU's tables and EFER follow the model the guest sees (so -nx, -pdpe1gb hold).
+            List<CpuidEntry> bootCpuid = CpuidPolicy.forModel(supported, cfg.cpuModel, 0, cfg.cpus);
             List<VcpuFd> vcpus = new ArrayList<>();
             for (int id = 0; id < cfg.cpus; id++) {
                 VcpuFd v = vm.createVcpu(id);
@@ -169,7 +171,7 @@ public final class Vm implements AutoCloseable {
                 v.enableSyncRegs(kvm);
                 setupLapic(v);
             }
-            bootCpu(vcpus.get(0), plan, mem, supported, image.name());
+            bootCpu(vcpus.get(0), plan, mem, bootCpuid, image.name());
             if (plan.mode() != CpuMode.REAL) {
                 CpuidEntry leaf1 = vcpus.get(0).getCpuid2().stream().filter(e -> e.function() == 1).findFirst()
                         .orElse(new CpuidEntry(1, 0, 0, 0, 0, 0, 0));
