@@ -1,0 +1,146 @@
+package io.minivmm.vmm.console;
+
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Objects;
+
+/**
+ * The CLI's side of the serial console for one run: raw mode on a terminal (with the escape
+ * keys), a plain byte stream from a pipe or file, and the guarantees around it: the terminal's
+ * settings come back on every exit path (normal end, --timeout, guest crash, Ctrl-A x,
+ * SIGTERM/SIGINT/SIGHUP, exceptions, {@code System.exit} anywhere), and a signal ends the run
+ * in order (the VM is stopped, the report written, stdout flushed) with status 128 + signal.
+ * <pre>{@code
+ * try (ConsoleSession console = ConsoleSession.open(System.err)) {
+ *     Vm vm = builder.serialInput(console.input()).build();
+ *     console.whenStopRequested(vm::stop);
+ *     console.enterRaw();
+ *     RunResult r = vm.run();
+ * } // terminal restored here (and by a shutdown hook if we never get here)
+ * }</pre>
+ * Not covered, as for any process: SIGKILL, and SIGSTOP/SIGTSTP from outside (raw mode
+ * disables the terminal's own Ctrl-C/Ctrl-Z, which reach the guest as bytes, as in QEMU).
+ */
+public final class ConsoleSession implements AutoCloseable {
+    /** How long a signalled run may take to stop before the process is halted anyway. */
+    static final long SIGNAL_GRACE_MS = 5_000;
+
+    private final Terminal terminal;
+    private final InputStream input;
+    private final PrintStream err;
+    private final Thread hook;
+    private volatile Runnable stopper;
+    private volatile boolean userQuit;
+    private volatile String signalName;
+    private volatile int signalNumber;
+
+    private ConsoleSession(Terminal terminal, InputStream stdin, PrintStream err, boolean installSignals) {
+        this.terminal = terminal;
+        this.err = err;
+        this.input = terminal == null ? stdin : new EscapeInputStream(stdin, new EscapeFilter.Commands() {
+            @Override
+            public void quit() {
+                userQuit = true;
+                requestStop();
+            }
+
+            @Override
+            public void help() {
+                err.print(EscapeFilter.HELP);
+                err.flush();
+            }
+        });
+        this.hook = new Thread(this::restoreTerminal, "minivmm-restore-terminal");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (installSignals) Signals.install(this::onSignal, "TERM", "INT", "HUP");
+    }
+
+    /** For the process's own stdin/stderr: detects a terminal and installs the signal handlers. */
+    public static ConsoleSession open(PrintStream err) {
+        return new ConsoleSession(Terminal.onStdin(), new FileInputStream(FileDescriptor.in), err, true);
+    }
+
+    /** For tests: a given stream, no terminal, no signal handlers. */
+    static ConsoleSession forStream(InputStream in, PrintStream err) {
+        return new ConsoleSession(null, in, err, false);
+    }
+
+    /** Whether stdin is a terminal (raw mode and the escape keys apply). */
+    public boolean isTerminal() { return terminal != null; }
+
+    /** What to pass to {@code VmBuilder.serialInput}: escape-filtered for a terminal, else stdin as is. */
+    public InputStream input() { return input; }
+
+    /** Sets raw mode when stdin is a terminal; a no-op otherwise. Call right before the run. */
+    public boolean enterRaw() { return terminal == null || terminal.enterRaw(); }
+
+    /** Restores the terminal (idempotent); call before printing to stderr after the run. */
+    public void restoreTerminal() {
+        if (terminal != null) terminal.restore();
+    }
+
+    /**
+     * What stops the run (e.g. {@code vm::stop}), for Ctrl-A x and signals. If one of them
+     * already happened, {@code stop} runs at once.
+     */
+    public void whenStopRequested(Runnable stop) {
+        this.stopper = Objects.requireNonNull(stop);
+        if (userQuit || signalName != null) stop.run();
+    }
+
+    private void requestStop() {
+        Runnable s = stopper;
+        if (s != null) s.run();
+    }
+
+    /** Whether the user typed Ctrl-A x. */
+    public boolean userQuit() { return userQuit; }
+
+    /** The signal that ended the run ("TERM", "INT", "HUP"), or null. */
+    public String signal() { return signalName; }
+
+    /** 128 + the signal number, the status a shell shows for a process killed by it; 0 if none. */
+    public int signalExitStatus() { return signalName == null ? 0 : 128 + signalNumber; }
+
+    void onSignal(String name, int number) {
+        if (signalName != null) { // a second signal: stop waiting
+            restoreTerminal();
+            Runtime.getRuntime().halt(128 + number);
+        }
+        signalNumber = number;
+        signalName = name;
+        Runnable s = stopper;
+        if (s == null) {
+            // Not running a VM yet: nothing to stop in order; exit (the hook restores the terminal).
+            Thread t = new Thread(() -> System.exit(128 + number), "minivmm-signal-exit");
+            t.start();
+            return;
+        }
+        s.run();
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(SIGNAL_GRACE_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            restoreTerminal();
+            err.println("minivmm: SIG" + name + ": the run did not stop within " + SIGNAL_GRACE_MS + " ms; halting");
+            Runtime.getRuntime().halt(128 + number);
+        }, "minivmm-signal-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /** Restores the terminal and removes the shutdown hook (when not already shutting down). */
+    @Override
+    public void close() {
+        restoreTerminal();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down: the hook runs (and finds nothing to do)
+        }
+    }
+}
