@@ -31,13 +31,17 @@ public final class ConsoleSession implements AutoCloseable {
     private final InputStream input;
     private final PrintStream err;
     private final Thread hook;
+    private final java.util.function.IntConsumer exit;
     private volatile Runnable stopper;
     private volatile boolean userQuit;
     private volatile String signalName;
     private volatile int signalNumber;
+    private volatile Thread watchdog;
 
-    private ConsoleSession(Terminal terminal, InputStream stdin, PrintStream err, boolean installSignals) {
+    private ConsoleSession(Terminal terminal, InputStream stdin, PrintStream err, boolean installSignals,
+                           java.util.function.IntConsumer exit) {
         this.terminal = terminal;
+        this.exit = exit;
         this.err = err;
         this.input = terminal == null ? stdin : new EscapeInputStream(stdin, new EscapeFilter.Commands() {
             @Override
@@ -59,12 +63,13 @@ public final class ConsoleSession implements AutoCloseable {
 
     /** For the process's own stdin/stderr: detects a terminal and installs the signal handlers. */
     public static ConsoleSession open(PrintStream err) {
-        return new ConsoleSession(Terminal.onStdin(), new FileInputStream(FileDescriptor.in), err, true);
+        return new ConsoleSession(Terminal.onStdin(), new FileInputStream(FileDescriptor.in), err, true,
+                status -> new Thread(() -> System.exit(status), "minivmm-signal-exit").start());
     }
 
-    /** For tests: a given stream, no terminal, no signal handlers. */
-    static ConsoleSession forStream(InputStream in, PrintStream err) {
-        return new ConsoleSession(null, in, err, false);
+    /** For tests: a given stream, no terminal, no signal handlers; {@code exit} instead of System.exit. */
+    static ConsoleSession forStream(InputStream in, PrintStream err, java.util.function.IntConsumer exit) {
+        return new ConsoleSession(null, in, err, false, exit);
     }
 
     /** Whether stdin is a terminal (raw mode and the escape keys apply). */
@@ -113,13 +118,12 @@ public final class ConsoleSession implements AutoCloseable {
         signalName = name;
         Runnable s = stopper;
         if (s == null) {
-            // Not running a VM yet: nothing to stop in order; exit (the hook restores the terminal).
-            Thread t = new Thread(() -> System.exit(128 + number), "minivmm-signal-exit");
-            t.start();
+            // No VM to stop in order yet: exit (the shutdown hook restores the terminal).
+            exit.accept(128 + number);
             return;
         }
         s.run();
-        Thread watchdog = new Thread(() -> {
+        Thread w = new Thread(() -> {
             try {
                 Thread.sleep(SIGNAL_GRACE_MS);
             } catch (InterruptedException e) {
@@ -129,14 +133,20 @@ public final class ConsoleSession implements AutoCloseable {
             err.println("minivmm: SIG" + name + ": the run did not stop within " + SIGNAL_GRACE_MS + " ms; halting");
             Runtime.getRuntime().halt(128 + number);
         }, "minivmm-signal-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        w.setDaemon(true);
+        watchdog = w;
+        w.start();
     }
 
-    /** Restores the terminal and removes the shutdown hook (when not already shutting down). */
+    /**
+     * Restores the terminal, cancels a signal's halt timer (the run did stop) and removes the
+     * shutdown hook (when not already shutting down).
+     */
     @Override
     public void close() {
         restoreTerminal();
+        Thread w = watchdog;
+        if (w != null) w.interrupt();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
