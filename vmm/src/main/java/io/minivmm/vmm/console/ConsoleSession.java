@@ -37,6 +37,7 @@ public final class ConsoleSession implements AutoCloseable {
     private volatile String signalName;
     private volatile int signalNumber;
     private volatile Thread watchdog;
+    private final java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
 
     private ConsoleSession(Terminal terminal, InputStream stdin, PrintStream err, boolean installSignals,
                            java.util.function.IntConsumer exit) {
@@ -56,7 +57,7 @@ public final class ConsoleSession implements AutoCloseable {
                 err.flush();
             }
         });
-        this.hook = new Thread(this::restoreTerminal, "minivmm-restore-terminal");
+        this.hook = new Thread(this::onShutdown, "minivmm-restore-terminal");
         Runtime.getRuntime().addShutdownHook(hook);
         if (installSignals) Signals.install(this::onSignal, "TERM", "INT", "HUP");
     }
@@ -94,6 +95,25 @@ public final class ConsoleSession implements AutoCloseable {
         this.stopper = Objects.requireNonNull(stop);
         if (userQuit || signalName != null) stop.run();
     }
+
+    /**
+     * The shutdown hook: the JVM is exiting while the session is open (a signal the handlers did
+     * not get, System.exit elsewhere). Stop the run, give the main thread a moment to write the
+     * report and flush stdout, then restore the terminal.
+     */
+    private void onShutdown() {
+        if (closed.getCount() == 0) return;
+        requestStop();
+        try {
+            closed.await(SHUTDOWN_GRACE_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        restoreTerminal();
+    }
+
+    /** How long the shutdown hook waits for the run to end in order. */
+    static final long SHUTDOWN_GRACE_MS = 2_000;
 
     private void requestStop() {
         Runnable s = stopper;
@@ -145,6 +165,7 @@ public final class ConsoleSession implements AutoCloseable {
     @Override
     public void close() {
         restoreTerminal();
+        closed.countDown();
         Thread w = watchdog;
         if (w != null) w.interrupt();
         try {
