@@ -3,10 +3,12 @@ package io.minivmm.vmm;
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.kvm.KvmUnavailableException;
 import io.minivmm.vmm.arch.x86.CpuMode;
+import io.minivmm.vmm.console.ConsoleSession;
+import io.minivmm.vmm.console.CountingOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -114,60 +116,144 @@ public final class Main {
         } catch (UsageError e) {
             System.err.println("minivmm: " + e.getMessage());
             return EX_USAGE;
-        }
-    }
-
-    private static int boot(CommandLine cl, int verbose, boolean quiet) throws UsageError {
-        VmBuilder b = configure(cl);
-        for (String opt : new String[] {"kernel", "initrd"}) {
-            if (cl.hasOption(opt)) {
-                int s = checkReadable(Path.of(cl.getOptionValue(opt)), opt);
-                if (s != 0) return s;
-            }
-        }
-        PrintStream stdout = new PrintStream(new FileOutputStream(FileDescriptor.out), false);
-        b.serialOutput(stdout);
-        if (System.console() == null) b.serialInput(System.in);
-        RunResult r;
-        try {
-            r = b.build().run();
-        } catch (KvmUnavailableException e) {
-            System.err.println("minivmm: KVM is unavailable: " + e.reason());
-            return EX_UNAVAILABLE;
-        } catch (ImageException e) {
-            System.err.println("minivmm: " + e.getMessage());
-            return EX_DATAERR;
-        } catch (NoSuchFileException | AccessDeniedException e) {
-            System.err.println("minivmm: cannot read " + e.getFile());
-            return EX_NOINPUT;
-        } catch (IOException e) {
-            System.err.println("minivmm: " + e.getMessage());
-            return EX_NOINPUT;
-        } catch (IllegalArgumentException e) {
-            System.err.println("minivmm: " + e.getMessage());
-            return EX_USAGE;
         } catch (RuntimeException e) {
+            // A VMM bug, not a user error: one line, the stack trace only with -v.
             System.err.println("minivmm: internal error: " + e);
             if (verbose > 0) e.printStackTrace();
             return EX_SOFTWARE;
         }
-        stdout.flush();
-        if (!r.crashReport().isEmpty()) System.err.print(r.crashReport());
-        boolean expected = r.outcome() == Outcome.GUEST_EXIT || r.outcome() == Outcome.RESET;
-        if ((!expected || verbose > 0) && !quiet) System.err.println("minivmm: " + r.message());
-        return r.exitStatus();
     }
 
-    private static int checkReadable(Path p, String what) {
-        if (!Files.exists(p)) {
-            System.err.println("minivmm: " + what + " file " + p + " does not exist");
-            return EX_NOINPUT;
+    private static int boot(CommandLine cl, int verbose, boolean quiet) throws UsageError {
+        // The report file first: an unwritable path is a usage error found before anything boots.
+        RunReport.Target report = null;
+        if (cl.hasOption("report")) {
+            try {
+                report = RunReport.open(Path.of(cl.getOptionValue("report")));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new UsageError(e instanceof IOException ? e.getMessage()
+                        : "--report: not a valid path: " + cl.getOptionValue("report"));
+            }
         }
-        if (!Files.isRegularFile(p) || !Files.isReadable(p)) {
-            System.err.println("minivmm: " + what + " file " + p + " is not a readable file");
-            return EX_NOINPUT;
+        try {
+            return boot(cl, verbose, quiet, report);
+        } finally {
+            if (report != null) {
+                try {
+                    report.close();
+                } catch (IOException ignored) {
+                    // the content was written (or reported as unwritable) already
+                }
+            }
         }
-        return 0;
+    }
+
+    private static int boot(CommandLine cl, int verbose, boolean quiet, RunReport.Target report) {
+        VmBuilder b;
+        try {
+            b = configure(cl);
+        } catch (UsageError e) {
+            return fail(report, null, RunReport.USAGE_ERROR, EX_USAGE, e.getMessage());
+        }
+        RunReport.Config config = reportConfig(cl, b);
+        for (String opt : new String[] {"kernel", "initrd"}) {
+            if (cl.hasOption(opt)) {
+                String problem = checkReadable(Path.of(cl.getOptionValue(opt)), opt);
+                if (problem != null) return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, problem);
+            }
+        }
+        // stdout carries the serial stream and nothing else; SerialSink buffers and flushes it.
+        CountingOutputStream stdout = new CountingOutputStream(new FileOutputStream(FileDescriptor.out));
+        b.serialOutput(stdout);
+        b.serialCaptureLimit(SERIAL_CAPTURE); // the CLI prints the stream; keep only a tail for crash reports
+        RunResult r;
+        try (ConsoleSession console = ConsoleSession.open(System.err)) {
+            b.serialInput(console.input());
+            try {
+                Vm vm = b.build();
+                console.whenStopRequested(vm::stop);
+                console.enterRaw();
+                r = vm.run();
+            } catch (KvmUnavailableException e) {
+                console.restoreTerminal();
+                return fail(report, config, RunReport.KVM_UNAVAILABLE, EX_UNAVAILABLE, "KVM is unavailable: " + e.reason());
+            } catch (ImageException e) {
+                console.restoreTerminal();
+                return fail(report, config, RunReport.BAD_IMAGE, EX_DATAERR, e.getMessage());
+            } catch (NoSuchFileException | AccessDeniedException e) {
+                console.restoreTerminal();
+                return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, "cannot read " + e.getFile());
+            } catch (IOException e) {
+                console.restoreTerminal();
+                return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, String.valueOf(e.getMessage()));
+            } catch (IllegalArgumentException e) {
+                console.restoreTerminal();
+                return fail(report, config, RunReport.USAGE_ERROR, EX_USAGE, e.getMessage());
+            } catch (RuntimeException e) {
+                console.restoreTerminal();
+                if (verbose > 0) e.printStackTrace();
+                return fail(report, config, Outcome.INTERNAL_ERROR.name(), EX_SOFTWARE, "internal error: " + e);
+            } finally {
+                console.restoreTerminal(); // before anything is printed to stderr: raw mode has no CR/LF mapping
+            }
+            flush(stdout);
+            int status = r.exitStatus();
+            String message = r.message();
+            boolean quietEnd = r.outcome() == Outcome.GUEST_EXIT || r.outcome() == Outcome.RESET;
+            if (console.signal() != null) {
+                status = console.signalExitStatus();
+                message = "stopped by SIG" + console.signal();
+            } else if (console.userQuit() && r.outcome() == Outcome.STOPPED) {
+                message = "quit from the console (Ctrl-A x)";
+                quietEnd = true;
+            }
+            if (report != null) {
+                writeReport(report, RunReport.of(r, config, stdout.count(), console.signal(), status, message));
+            }
+            if (!r.crashReport().isEmpty()) System.err.print(r.crashReport());
+            if ((!quietEnd || verbose > 0) && !quiet) System.err.println("minivmm: " + message);
+            System.err.flush();
+            return status;
+        }
+    }
+
+    /** How much of the serial stream the run result keeps (crash reports show its last 2 KiB). */
+    static final int SERIAL_CAPTURE = 64 << 10;
+
+    private static void flush(OutputStream out) {
+        try {
+            out.flush();
+        } catch (IOException ignored) {
+            // stdout closed by its reader: nothing more can be delivered
+        }
+    }
+
+    /** Prints the one-line error, writes the report of a run that never ran, returns the status. */
+    private static int fail(RunReport.Target report, RunReport.Config config, String outcome, int status, String message) {
+        System.err.println("minivmm: " + message);
+        if (report != null) writeReport(report, RunReport.failure(outcome, status, message, config));
+        return status;
+    }
+
+    private static void writeReport(RunReport.Target report, RunReport rep) {
+        try {
+            report.write(rep.toJson());
+        } catch (IOException e) {
+            System.err.println("minivmm: cannot write the report to " + report.path() + ": " + e.getMessage());
+        }
+    }
+
+    static RunReport.Config reportConfig(CommandLine cl, VmBuilder b) {
+        String kernel = cl.hasOption("kernel") ? cl.getOptionValue("kernel") : null;
+        return new RunReport.Config(kernel, kernel == null ? "demo" : b.format, b.memory, b.cpus,
+                b.timeout == null ? null : b.timeout.toMillis(), b.debugExit.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Null if readable, else the one-line problem. */
+    private static String checkReadable(Path p, String what) {
+        if (!Files.exists(p)) return what + " file " + p + " does not exist";
+        if (!Files.isRegularFile(p) || !Files.isReadable(p)) return what + " file " + p + " is not a readable file";
+        return null;
     }
 
     static VmBuilder configure(CommandLine cl) throws UsageError {

@@ -1,0 +1,182 @@
+package io.minivmm.vmm.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.minivmm.kvm.junit.RequiresKvm;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The terminal comes back exactly as it was ({@code stty -g} before == after) however the run
+ * ends: Ctrl-A x, --timeout, a triple fault, SIGTERM. Each case runs the jar on a pseudo-terminal
+ * made by {@code script} (util-linux; Debian package bsdutils), in a shell that records
+ * {@code stty -g} before and after, and the exit status.
+ */
+@RequiresKvm
+class TerminalIT {
+    private static final String BANNER = "echo guest ready\r\n";
+
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void needsScriptAndStty() {
+        Assumptions.assumeTrue(Jar.onPath("script"), "'script' is not installed (Debian: apt-get install bsdutils)");
+        Assumptions.assumeTrue(Jar.onPath("stty"), "'stty' is not installed (Debian: apt-get install coreutils)");
+    }
+
+    /** The jar on a pty; what it prints, and the pty's settings before and after. */
+    private final class OnPty implements AutoCloseable {
+        final Process script;
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final OutputStream keys;
+
+        OnPty(List<String> vmmArgs) throws Exception {
+            String inner = "stty -g > before; " + Jar.shell(Jar.command(List.of(), vmmArgs))
+                    + "; echo $? > rc; stty -g > after\n";
+            Path sh = dir.resolve("run.sh");
+            Files.writeString(sh, "cd '" + dir + "'\n" + inner);
+            script = new ProcessBuilder("script", "-qfec", "sh " + sh, "/dev/null").redirectErrorStream(true).start();
+            keys = script.getOutputStream();
+            Thread t = new Thread(() -> {
+                byte[] b = new byte[4096];
+                try {
+                    int n;
+                    while ((n = script.getInputStream().read(b)) > 0) {
+                        synchronized (out) {
+                            out.write(b, 0, n);
+                        }
+                    }
+                } catch (Exception ignored) {
+                    // gone
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String text() {
+            synchronized (out) {
+                return out.toString(StandardCharsets.ISO_8859_1);
+            }
+        }
+
+        void awaitOutput(String s) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!text().contains(s)) {
+                assertTrue(System.nanoTime() < end, "no '" + s + "' on the terminal: [" + text() + "]");
+                Thread.sleep(20);
+            }
+        }
+
+        void type(byte... b) throws Exception {
+            keys.write(b);
+            keys.flush();
+        }
+
+        /** Waits for the shell to finish; returns the VMM's exit status. */
+        int finish() throws Exception {
+            assertTrue(script.waitFor(60, TimeUnit.SECONDS), "script did not finish: [" + text() + "]");
+            String rc = Files.readString(dir.resolve("rc")).strip();
+            String before = Files.readString(dir.resolve("before")).strip();
+            String after = Files.readString(dir.resolve("after")).strip();
+            assertFalse(before.isEmpty());
+            assertEquals(before, after, "the terminal settings were not restored; output: [" + text() + "]");
+            return Integer.parseInt(rc);
+        }
+
+        Optional<ProcessHandle> vmm() {
+            return script.descendants().filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                    .findFirst();
+        }
+
+        @Override
+        public void close() {
+            script.descendants().forEach(ProcessHandle::destroyForcibly);
+            script.destroyForcibly();
+        }
+    }
+
+    private List<String> echoArgs(String... extra) throws Exception {
+        List<String> a = new ArrayList<>(List.of("--kernel", Jar.guest("echo", dir).toString()));
+        a.addAll(Jar.RAW_REAL);
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    @Test
+    void ctrlAxQuitsWithStatusZeroAndRestoresTheTerminal() throws Exception {
+        try (OnPty t = new OnPty(echoArgs("--timeout", "60s"))) {
+            t.awaitOutput(BANNER);
+            t.type((byte) 'a', (byte) 'b', (byte) 'c', (byte) '\r');
+            t.awaitOutput("abc\r");
+            t.type((byte) 0x01, (byte) 'x');
+            assertEquals(0, t.finish());
+            String out = t.text();
+            assertFalse(out.contains("abcabc") || out.contains("abc\r\nabc"), "raw mode: no terminal echo: [" + out + "]");
+            assertFalse(out.contains("minivmm:"), "Ctrl-A x ends quietly: [" + out + "]");
+        }
+    }
+
+    @Test
+    void ctrlAhPrintsHelpAndCtrlACtrlAReachesTheGuest() throws Exception {
+        try (OnPty t = new OnPty(echoArgs("--timeout", "60s"))) {
+            t.awaitOutput(BANNER);
+            t.type((byte) 0x01, (byte) 'h');
+            t.awaitOutput("C-a x");
+            t.type((byte) 0x01, (byte) 0x01, (byte) 'q', (byte) '\r');
+            t.awaitOutput("\u0001q\r");
+            t.type((byte) 0x04); // the guest's "done"
+            assertEquals(0, t.finish());
+        }
+    }
+
+    @Test
+    void timeoutRestoresTheTerminal() throws Exception {
+        Path loop = dir.resolve("loop.bin");
+        Files.write(loop, new byte[] {(byte) 0xeb, (byte) 0xfe});
+        List<String> args = new ArrayList<>(List.of("--kernel", loop.toString(), "--timeout", "300ms"));
+        args.addAll(Jar.RAW_REAL);
+        try (OnPty t = new OnPty(args)) {
+            assertEquals(124, t.finish());
+            assertTrue(t.text().contains("minivmm: timed out after 300 ms\r\n"), "printed after the restore: [" + t.text() + "]");
+        }
+    }
+
+    @Test
+    void tripleFaultRestoresTheTerminal() throws Exception {
+        Path ud2 = dir.resolve("ud2.bin");
+        Files.write(ud2, new byte[] {0x0f, 0x0b});
+        try (OnPty t = new OnPty(List.of("--kernel", ud2.toString(), "--format", "raw", "--load-addr", "0x100000",
+                "--entry", "0x100000", "--mode", "long", "--mem", "4M"))) {
+            assertEquals(125, t.finish());
+            String out = t.text();
+            assertTrue(out.contains("triple fault"), out);
+            assertFalse(out.replace("\r\n", "").contains("\n"), "the crash report is printed in cooked mode: [" + out + "]");
+        }
+    }
+
+    @Test
+    void sigtermRestoresTheTerminal() throws Exception {
+        try (OnPty t = new OnPty(echoArgs("--timeout", "60s", "--report", dir.resolve("r.json").toString()))) {
+            t.awaitOutput(BANNER);
+            ProcessHandle vmm = t.vmm().orElseThrow(() -> new AssertionError("no java process under script"));
+            assertTrue(vmm.destroy(), "SIGTERM"); // ProcessHandle.destroy sends SIGTERM on Linux
+            assertEquals(143, t.finish());
+            String report = Files.readString(dir.resolve("r.json"));
+            assertTrue(report.contains("\"signal\": \"SIGTERM\""), report);
+        }
+    }
+}
