@@ -4,7 +4,6 @@ import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.kvm.KvmUnavailableException;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.console.ConsoleSession;
-import io.minivmm.vmm.console.CountingOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -163,7 +162,7 @@ public final class Main {
             }
         }
         // stdout carries the serial stream and nothing else; SerialSink buffers and flushes it.
-        CountingOutputStream stdout = new CountingOutputStream(new FileOutputStream(FileDescriptor.out));
+        OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         b.serialOutput(stdout);
         b.serialCaptureLimit(SERIAL_CAPTURE); // the CLI prints the stream; keep only a tail for crash reports
         RunResult r;
@@ -208,7 +207,7 @@ public final class Main {
                 quietEnd = true;
             }
             if (report != null) {
-                writeReport(report, RunReport.of(r, config, stdout.count(), console.signal(), status, message));
+                writeReport(report, RunReport.of(r, config, r.serialBytes(), console.signal(), status, message));
             }
             if (!r.crashReport().isEmpty()) System.err.print(r.crashReport());
             if ((!quietEnd || verbose > 0) && !quiet) System.err.println("minivmm: " + message);

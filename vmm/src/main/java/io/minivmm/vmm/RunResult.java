@@ -17,10 +17,12 @@ import java.util.Map;
  * @param crashReport   the crash report for TRIPLE_FAULT / INTERNAL_ERROR, else empty
  * @param message       a one-line description of how the run ended
  * @param guestRamTouched bytes of guest RAM backed by host memory at the end (mincore)
+ * @param serialBytes   bytes the guest wrote to COM1 in all (not only those kept in {@code serial})
  */
 public record RunResult(Outcome outcome, int exitStatus, byte[] serial, Duration wallTime, Duration firstSerialByte,
                         Map<String, Long> exitCounts, Map<String, Long> portCounts, String crashReport,
-                        String message, long guestRamTouched) {
+                        String message, long guestRamTouched,
+                        long serialBytes) {
 
     /** The serial output decoded as ISO-8859-1 (one char per byte, nothing lost). */
     public String serialText() { return new String(serial, StandardCharsets.ISO_8859_1); }

@@ -231,7 +231,7 @@ public final class Vm implements AutoCloseable {
             long first = sink.firstByteAfterNanos();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - start),
                     first < 0 ? null : Duration.ofNanos(first), exitCounts(runners), portCounts(runners),
-                    f.crashReport(), f.message(), mem.residentBytes());
+                    f.crashReport(), f.message(), mem.residentBytes(), sink.total());
         } finally {
             // However we got here (an exception included): no vCPU thread may outlive the fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");

@@ -21,8 +21,17 @@ class ArchitectureTest {
     @Test
     void noNativeAccessOutsideKvmBindings() {
         noClasses().that().resideInAPackage("io.minivmm.vmm..")
-                .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..", "jnr..", "sun.misc..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.sun.jna..", "jnr..")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("sun.misc.Unsafe")
                 .because("native code stays in kvm-bindings")
+                .check(vmm);
+    }
+
+    @Test
+    void onlyTheSignalBridgeUsesSunMisc() {
+        noClasses().that().resideInAPackage("io.minivmm.vmm..")
+                .and().doNotHaveFullyQualifiedName("io.minivmm.vmm.console.Signals")
+                .should().dependOnClassesThat().resideInAnyPackage("sun.misc..")
                 .check(vmm);
     }
 

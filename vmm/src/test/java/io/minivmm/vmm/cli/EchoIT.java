@@ -22,7 +22,7 @@ class EchoIT {
 
     private List<String> echo(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--kernel", Jar.guest("echo", dir).toString()));
-        args.addAll(Jar.RAW_REAL);
+        args.addAll(Jar.BOOT_SECTOR);
         args.addAll(List.of(extra));
         return Jar.command(List.of(), args);
     }

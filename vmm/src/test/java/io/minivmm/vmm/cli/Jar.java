@@ -22,8 +22,11 @@ final class Jar {
      * Until the loader's bootsector detection is merged, the 512-byte boot-sector guests need
      * these flags; afterwards plain {@code --kernel echo.bin} finds them as {@code bootsector}.
      */
+    /** Raw real-mode bytes at 0x7c00 (for guests that are not valid boot sectors). */
     static final List<String> RAW_REAL = List.of("--format", "raw", "--load-addr", "0x7c00", "--entry", "0x7c00",
             "--mode", "real", "--mem", "2M");
+    /** The echo and flood guests are boot sectors: format detection finds them; only RAM is set. */
+    static final List<String> BOOT_SECTOR = List.of("--mem", "2M");
 
     static Path jar() {
         Path p = Path.of(System.getProperty("minivmm.jar", "target/vmm.jar")).toAbsolutePath();

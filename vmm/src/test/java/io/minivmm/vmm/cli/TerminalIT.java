@@ -111,7 +111,7 @@ class TerminalIT {
 
     private List<String> echoArgs(String... extra) throws Exception {
         List<String> a = new ArrayList<>(List.of("--kernel", Jar.guest("echo", dir).toString()));
-        a.addAll(Jar.RAW_REAL);
+        a.addAll(Jar.BOOT_SECTOR);
         a.addAll(List.of(extra));
         return a;
     }
