@@ -55,6 +55,8 @@ class LinuxBootTest {
         String s = r.serialText();
         int at = assertInOrder(s, 0, "Linux version 6.1.192",
                 "smp: Brought up 1 node, " + cpus + (cpus == 1 ? " CPU" : " CPUs"),
+                // Issue 5: the 8250 driver takes over COM1 as a 16550A on IRQ 4 (interrupt-driven, not polled).
+                "serial8250: ttyS0 at I/O 0x3f8 (irq = 4, base_baud = 115200) is a 16550A",
                 "Run /init as init process");
         if (s.indexOf("INIT-REACHED", at) >= 0) {
             assertInOrder(s, at, "INIT-REACHED", "cpus=" + cpus);
