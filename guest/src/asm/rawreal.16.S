@@ -50,20 +50,7 @@ exit:   out     %al, $DEBUG_EXIT
 1:      hlt
         jmp     1b
 
-# puts: DS:SI. Preserves all but SI, AX, DX.
-puts:   lodsb
-        test    %al, %al
-        jz      2f
-        mov     %al, %ah
-        mov     $COM1_LSR, %dx
-1:      in      %dx, %al
-        test    $LSR_THRE, %al
-        jz      1b
-        mov     $COM1, %dx
-        mov     %ah, %al
-        out     %al, %dx
-        jmp     puts
-2:      ret
+        .include "lib16.inc"
 
 # hex16: AX as 4 hex digits (uses SI, DX).
 hex16:  push    %cx

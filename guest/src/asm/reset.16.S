@@ -29,20 +29,7 @@ still_running:
 1:      hlt
         jmp     1b
 
-# puts: DS:SI (DS = 0 at entry), no stack needed beyond the call.
-puts:   lodsb
-        test    %al, %al
-        jz      2f
-        mov     %al, %ah
-        mov     $COM1_LSR, %dx
-1:      in      %dx, %al
-        test    $LSR_THRE, %al
-        jz      1b
-        mov     $COM1, %dx
-        mov     %ah, %al
-        out     %al, %dx
-        jmp     puts
-2:      ret
+        .include "lib16.inc"
 
 msg_kbd: .asciz "reset: i8042 command 0xfe\r\n"
 msg_cf9: .asciz "reset: 0xcf9 <- 0x02, 0x06\r\n"
