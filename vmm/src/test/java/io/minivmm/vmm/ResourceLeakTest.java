@@ -68,8 +68,8 @@ class ResourceLeakTest {
         // The JVM opens and closes a few fds of its own (jars, /proc listings); 1000 leaked VMs
         // would leave at least 3000 (kvm, vm, vcpu each).
         assertTrue(fd1 <= fd0 + 2, "file descriptors grew from " + fd0 + " to " + fd1);
-        // A few maps lines can come and go with the JIT's code cache and GC; 1000 leaked VMs would
-        // leave thousands (guest RAM, kvm_run, per-VM anon mappings).
-        assertTrue(maps1 - maps0 < 20, "mappings grew from " + maps0 + " to " + maps1);
+        // Tens of maps lines come and go with the JIT's code cache, GC and thread stacks (22 seen
+        // in a full CI run); 1000 leaked VMs would leave at least 1000 (one guest RAM mapping each).
+        assertTrue(maps1 - maps0 < 200, "mappings grew from " + maps0 + " to " + maps1);
     }
 }
