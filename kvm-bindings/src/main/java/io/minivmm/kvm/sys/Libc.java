@@ -10,6 +10,10 @@ import com.sun.jna.NativeLibrary;
 final class Libc {
     private Libc() {}
 
+    static {
+        JnaSearchPath.init();
+    }
+
     // NATIVE: glibc's soname on x86-64 Linux, always present.
     static final NativeLibrary LIBRARY = NativeLibrary.getInstance("libc.so.6");
 }

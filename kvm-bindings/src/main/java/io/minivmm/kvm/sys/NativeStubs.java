@@ -14,6 +14,7 @@ public final class NativeStubs {
         // Loading by absolute path: loading by name makes JNA list every library directory
         // (~6,000 names, ~30 ms) before it looks in the jar. A copy extracted from a jar is
         // deleted when the JVM exits.
+        JnaSearchPath.init();
         java.io.File f;
         try {
             f = Native.extractFromResourcePath("minivmm", NativeStubs.class.getClassLoader());
