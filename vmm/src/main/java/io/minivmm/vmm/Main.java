@@ -52,7 +52,7 @@ public final class Main {
         arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
         arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G (default: 256M)");
         arg(o, "cpus", "N", "number of vCPUs (default: 1)");
-        arg(o, "cpu", "MODEL", "CPU model (host, baseline) with ,+feat/,-feat toggles");
+        arg(o, "cpu", "MODEL", "CPU model: default, host or baseline, with ,+feat/,-feat toggles (default: default)");
         arg(o, "timeout", "DUR", "wall-clock limit, e.g. 500ms, 10s, 2m (exit 124)");
         arg(o, "load-addr", "A", "raw format: load address");
         arg(o, "entry", "A", "raw format: entry address");
