@@ -18,6 +18,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * A KVM vCPU fd and its mmap'd {@code struct kvm_run}.
@@ -282,38 +284,30 @@ public final class VcpuFd implements AutoCloseable {
         if (LibC.ioctl(fd(), req, scratch.address()) < 0) throw new KvmException(name, LibC.errno(), "vcpu " + id);
     }
 
-    public synchronized Regs getRegs() {
-        arg(SIZEOF_KVM_REGS);
-        ioctl("KVM_GET_REGS", KVM_GET_REGS);
-        return Structs.decodeRegs(scratch.buffer());
+    /** A KVM_GET_* of a fixed-size struct, decoded from the scratch buffer. */
+    private synchronized <T> T get(String name, long req, int size, Function<ByteBuffer, T> decode) {
+        arg(size);
+        ioctl(name, req);
+        return decode.apply(scratch.buffer());
     }
 
-    public synchronized void setRegs(Regs regs) {
-        Structs.encodeRegs(regs, arg(SIZEOF_KVM_REGS));
-        ioctl("KVM_SET_REGS", KVM_SET_REGS);
+    /** A KVM_SET_* of a fixed-size struct, encoded into the scratch buffer. */
+    private synchronized <T> void set(String name, long req, int size, T value, BiConsumer<T, ByteBuffer> encode) {
+        encode.accept(value, arg(size));
+        ioctl(name, req);
     }
 
-    public synchronized Sregs getSregs() {
-        arg(SIZEOF_KVM_SREGS);
-        ioctl("KVM_GET_SREGS", KVM_GET_SREGS);
-        return Structs.decodeSregs(scratch.buffer());
-    }
+    public Regs getRegs() { return get("KVM_GET_REGS", KVM_GET_REGS, SIZEOF_KVM_REGS, Structs::decodeRegs); }
 
-    public synchronized void setSregs(Sregs sregs) {
-        Structs.encodeSregs(sregs, arg(SIZEOF_KVM_SREGS));
-        ioctl("KVM_SET_SREGS", KVM_SET_SREGS);
-    }
+    public void setRegs(Regs regs) { set("KVM_SET_REGS", KVM_SET_REGS, SIZEOF_KVM_REGS, regs, Structs::encodeRegs); }
 
-    public synchronized Fpu getFpu() {
-        arg(SIZEOF_KVM_FPU);
-        ioctl("KVM_GET_FPU", KVM_GET_FPU);
-        return Structs.decodeFpu(scratch.buffer());
-    }
+    public Sregs getSregs() { return get("KVM_GET_SREGS", KVM_GET_SREGS, SIZEOF_KVM_SREGS, Structs::decodeSregs); }
 
-    public synchronized void setFpu(Fpu fpu) {
-        Structs.encodeFpu(fpu, arg(SIZEOF_KVM_FPU));
-        ioctl("KVM_SET_FPU", KVM_SET_FPU);
-    }
+    public void setSregs(Sregs sregs) { set("KVM_SET_SREGS", KVM_SET_SREGS, SIZEOF_KVM_SREGS, sregs, Structs::encodeSregs); }
+
+    public Fpu getFpu() { return get("KVM_GET_FPU", KVM_GET_FPU, SIZEOF_KVM_FPU, Structs::decodeFpu); }
+
+    public void setFpu(Fpu fpu) { set("KVM_SET_FPU", KVM_SET_FPU, SIZEOF_KVM_FPU, fpu, Structs::encodeFpu); }
 
     /** KVM_GET_MSRS for the given indices; MSRs KVM does not know are left out of the result. */
     public synchronized List<MsrEntry> getMsrs(int... indices) {
@@ -393,26 +387,18 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     /** KVM_GET_MP_STATE: {@code KVM_MP_STATE_*}. */
-    public synchronized int getMpState() {
-        arg(SIZEOF_KVM_MP_STATE);
-        ioctl("KVM_GET_MP_STATE", KVM_GET_MP_STATE);
-        return scratch.buffer().getInt(0);
+    public int getMpState() { return get("KVM_GET_MP_STATE", KVM_GET_MP_STATE, SIZEOF_KVM_MP_STATE, b -> b.getInt(0)); }
+
+    public void setMpState(int state) {
+        set("KVM_SET_MP_STATE", KVM_SET_MP_STATE, SIZEOF_KVM_MP_STATE, state, (v, b) -> b.putInt(0, v));
     }
 
-    public synchronized void setMpState(int state) {
-        arg(SIZEOF_KVM_MP_STATE).putInt(0, state);
-        ioctl("KVM_SET_MP_STATE", KVM_SET_MP_STATE);
+    public VcpuEvents getVcpuEvents() {
+        return get("KVM_GET_VCPU_EVENTS", KVM_GET_VCPU_EVENTS, SIZEOF_KVM_VCPU_EVENTS, Structs::decodeEvents);
     }
 
-    public synchronized VcpuEvents getVcpuEvents() {
-        arg(SIZEOF_KVM_VCPU_EVENTS);
-        ioctl("KVM_GET_VCPU_EVENTS", KVM_GET_VCPU_EVENTS);
-        return Structs.decodeEvents(scratch.buffer());
-    }
-
-    public synchronized void setVcpuEvents(VcpuEvents events) {
-        Structs.encodeEvents(events, arg(SIZEOF_KVM_VCPU_EVENTS));
-        ioctl("KVM_SET_VCPU_EVENTS", KVM_SET_VCPU_EVENTS);
+    public void setVcpuEvents(VcpuEvents events) {
+        set("KVM_SET_VCPU_EVENTS", KVM_SET_VCPU_EVENTS, SIZEOF_KVM_VCPU_EVENTS, events, Structs::encodeEvents);
     }
 
     /** KVM_GET_TSC_KHZ: the guest TSC frequency. */
