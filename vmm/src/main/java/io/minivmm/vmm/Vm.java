@@ -29,6 +29,7 @@ import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.devices.I8042;
 import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.devices.StreamMatcher;
+import io.minivmm.vmm.devices.UnclaimedAccessListener;
 import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.loader.BootPlan;
 import io.minivmm.vmm.loader.GuestRam;
@@ -118,14 +119,8 @@ public final class Vm implements AutoCloseable {
 
             PioBus pio = new PioBus();
             MmioBus mmio = new MmioBus();
-            pio.setUnclaimedListener((write, addr, size, value, count) -> {
-                if (Log.debugEnabled()) Log.debug("unclaimed port 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
-                        write ? "write" : "read", size, count);
-            });
-            mmio.setUnclaimedListener((write, addr, size, value, count) -> {
-                if (Log.debugEnabled()) Log.debug("unclaimed MMIO 0x{} {} size {} (seen {}x)", Long.toHexString(addr),
-                        write ? "write" : "read", size, count);
-            });
+            pio.setUnclaimedListener(logUnclaimed("port"));
+            mmio.setUnclaimedListener(logUnclaimed("MMIO"));
             MachineControl control = new MachineControl() {
                 @Override
                 public void guestExit(int status) {
@@ -167,13 +162,13 @@ public final class Vm implements AutoCloseable {
             for (int id = 0; id < cfg.cpus; id++) {
                 VcpuFd v = vm.createVcpu(id);
                 vcpus.add(v);
-                v.setCpuid2(CpuidPolicy.forModel(supported, cfg.cpuModel, id, cfg.cpus));
+                v.setCpuid2(id == 0 ? bootCpuid : CpuidPolicy.forModel(supported, cfg.cpuModel, id, cfg.cpus));
                 v.enableSyncRegs(kvm);
                 setupLapic(v);
             }
             bootCpu(vcpus.get(0), plan, mem, bootCpuid, image.name());
             if (plan.mode() != CpuMode.REAL) {
-                CpuidEntry leaf1 = vcpus.get(0).getCpuid2().stream().filter(e -> e.function() == 1).findFirst()
+                CpuidEntry leaf1 = bootCpuid.stream().filter(e -> e.function() == 1).findFirst()
                         .orElse(new CpuidEntry(1, 0, 0, 0, 0, 0, 0));
                 MpTable.write(mem, cfg.cpus, leaf1.eax(), leaf1.edx());
             }
@@ -222,15 +217,14 @@ public final class Vm implements AutoCloseable {
             sink.flush();
 
             Finish f = finish.get();
-            if (Log.debugEnabled()) {
-                Log.debug("exits by kind {}", exitCounts(runners));
-                Log.debug("exits by port {}", portCounts(runners));
-            }
+            Map<String, Long> byKind = exitCounts(runners), byPort = portCounts(runners);
+            Log.debug("exits by kind {}", byKind);
+            Log.debug("exits by port {}", byPort);
             int status = f.outcome() == Outcome.GUEST_EXIT ? f.status() : f.outcome().defaultStatus();
             long end = System.nanoTime();
             long first = sink.firstByteAfterNanos();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - start),
-                    first < 0 ? null : Duration.ofNanos(first), exitCounts(runners), portCounts(runners),
+                    first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
                     f.crashReport(), f.message(), mem.residentBytes(), sink.total());
         } finally {
             // However we got here (an exception included): no vCPU thread may outlive the fds.
@@ -240,6 +234,16 @@ public final class Vm implements AutoCloseable {
             if (flusher != null) flusher.interrupt();
             sink.flush();
         }
+    }
+
+    /** Logs every access nobody claimed at -v, with how often that address was seen. */
+    private static UnclaimedAccessListener logUnclaimed(String space) {
+        return (write, addr, size, value, count) -> {
+            if (Log.debugEnabled()) {
+                Log.debug("unclaimed {} 0x{} {} size {} (seen {}x)", space, Long.toHexString(addr), write ? "write" : "read",
+                        size, count);
+            }
+        };
     }
 
     private void awaitEnd() {

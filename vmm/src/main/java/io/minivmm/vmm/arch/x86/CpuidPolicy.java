@@ -21,7 +21,7 @@ import java.util.TreeMap;
  *       instruction emulator cannot execute for a guest at CPL0, and KVM's PV send-IPI and
  *       sched-yield, which hang the second vCPU of a Linux SMP boot there.</dd>
  *   <dt>{@code default}</dt>
- *   <dd>{@code host} minus {@link #DEFAULT_HIDDEN}: {@code xsave}, {@code osxsave} (and leaf 0xd,
+ *   <dd>{@code host} minus {@link #DEFAULT_HIDDEN_FEATURES}: {@code xsave}, {@code osxsave} (and leaf 0xd,
  *       the XSAVE state leaf) and {@code cx16}, because the host emulator rejects
  *       {@code xsave/xrstor/xsetbv} and {@code cmpxchg16b} at CPL0; {@code pv-send-ipi} and
  *       {@code pv-sched-yield}, because the hypercalls they enable never return on this host's
@@ -72,19 +72,10 @@ public final class CpuidPolicy {
     /** A named feature: bits {@code mask} of register {@code reg} of leaf {@code leaf}.{@code subleaf}. */
     public record Feature(String name, int leaf, int subleaf, Reg reg, int mask) {}
 
-    /** CPUID.1:ECX bit 26 XSAVE, 27 OSXSAVE: the host's instruction emulator rejects the xsave family. */
-    public static final int LEAF1_ECX_XSAVE = 1 << 26, LEAF1_ECX_OSXSAVE = 1 << 27;
     /** CPUID.1:ECX bit 31 hypervisor present. */
     public static final int LEAF1_ECX_HYPERVISOR = 1 << 31;
-    /** CPUID.1:ECX bit 13 CMPXCHG16B: rejected by the host emulator. */
-    public static final int LEAF1_ECX_CX16 = 1 << 13;
-    /** KVM_CPUID_FEATURES (0x40000001) EAX: bit 11 PV_SEND_IPI, bit 13 PV_SCHED_YIELD (hang SMP boot here). */
-    public static final int KVM_FEATURE_PV_SEND_IPI = 1 << 11, KVM_FEATURE_PV_SCHED_YIELD = 1 << 13;
     /** KVM's paravirtual feature leaf. */
     public static final int KVM_CPUID_FEATURES = 0x40000001;
-
-    /** The leaf 1 ECX bits the default model hides (it also hides {@link #DEFAULT_HIDDEN_FEATURES}). */
-    public static final int DEFAULT_HIDDEN = LEAF1_ECX_XSAVE | LEAF1_ECX_OSXSAVE | LEAF1_ECX_CX16;
 
     /** Every feature the default model hides, by name. */
     public static final List<String> DEFAULT_HIDDEN_FEATURES = List.of("xsave", "osxsave", "cx16", "pv-send-ipi",
@@ -402,25 +393,6 @@ public final class CpuidPolicy {
             out.add(new CpuidEntry(fn, e0.index(), e0.flags(), eax, ebx, ecx, edx));
         }
         return out;
-    }
-
-    /**
-     * The leaves for vCPU {@code apicId} of {@code cpus}: KVM's list with the per-vCPU fix-ups,
-     * {@code hideLeaf1Ecx} cleared in leaf 1 ECX (leaf 0xd dropped when XSAVE is hidden), and KVM's
-     * PV send-IPI and sched-yield features hidden.
-     *
-     * @deprecated use {@link #forModel}; kept for callers that predate the CPU models
-     */
-    @Deprecated
-    public static List<CpuidEntry> forVcpu(List<CpuidEntry> supported, int apicId, int cpus, int hideLeaf1Ecx) {
-        StringBuilder spec = new StringBuilder("host,-pv-send-ipi,-pv-sched-yield");
-        for (int bit = 0; bit < 31; bit++) {
-            if ((hideLeaf1Ecx & (1 << bit)) == 0) continue;
-            for (Feature ft : FEATURES.values()) {
-                if (ft.leaf() == 1 && ft.reg() == Reg.ECX && ft.mask() == 1 << bit) spec.append(",-").append(ft.name());
-            }
-        }
-        return forModel(supported, spec.toString(), apicId, cpus);
     }
 
     /** Whether the supported list offers 1 GiB pages (CPUID.80000001H:EDX bit 26). */

@@ -149,11 +149,4 @@ class CpuidPolicyTest {
             assertEquals(n, n.toLowerCase(java.util.Locale.ROOT));
         }
     }
-
-    @Test
-    void deprecatedForVcpuMatchesDefault() {
-        @SuppressWarnings("deprecation")
-        List<CpuidEntry> old = CpuidPolicy.forVcpu(HOST, 0, 1, CpuidPolicy.DEFAULT_HIDDEN);
-        assertEquals(CpuidPolicy.forModel(HOST, "default", 0, 1), old);
-    }
 }
