@@ -165,35 +165,49 @@ public final class Main {
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         b.serialOutput(stdout);
         b.serialCaptureLimit(SERIAL_CAPTURE); // the CLI prints the stream; keep only a tail for crash reports
-        RunResult r;
+        RunResult r = null;
         try (ConsoleSession console = ConsoleSession.open(System.err)) {
             b.serialInput(console.input());
+            String outcome = null;
+            int failStatus = 0;
+            String failMessage = null;
+            RuntimeException internal = null;
             try {
                 Vm vm = b.build();
                 console.whenStopRequested(vm::stop);
                 console.enterRaw();
                 r = vm.run();
             } catch (KvmUnavailableException e) {
-                console.restoreTerminal();
-                return fail(report, config, RunReport.KVM_UNAVAILABLE, EX_UNAVAILABLE, "KVM is unavailable: " + e.reason());
+                outcome = RunReport.KVM_UNAVAILABLE;
+                failStatus = EX_UNAVAILABLE;
+                failMessage = "KVM is unavailable: " + e.reason();
             } catch (ImageException e) {
-                console.restoreTerminal();
-                return fail(report, config, RunReport.BAD_IMAGE, EX_DATAERR, e.getMessage());
+                outcome = RunReport.BAD_IMAGE;
+                failStatus = EX_DATAERR;
+                failMessage = e.getMessage();
             } catch (NoSuchFileException | AccessDeniedException e) {
-                console.restoreTerminal();
-                return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, "cannot read " + e.getFile());
+                outcome = RunReport.NO_INPUT;
+                failStatus = EX_NOINPUT;
+                failMessage = "cannot read " + e.getFile();
             } catch (IOException e) {
-                console.restoreTerminal();
-                return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, String.valueOf(e.getMessage()));
+                outcome = RunReport.NO_INPUT;
+                failStatus = EX_NOINPUT;
+                failMessage = String.valueOf(e.getMessage());
             } catch (IllegalArgumentException e) {
-                console.restoreTerminal();
-                return fail(report, config, RunReport.USAGE_ERROR, EX_USAGE, e.getMessage());
+                outcome = RunReport.USAGE_ERROR;
+                failStatus = EX_USAGE;
+                failMessage = e.getMessage();
             } catch (RuntimeException e) {
-                console.restoreTerminal();
-                if (verbose > 0) e.printStackTrace();
-                return fail(report, config, Outcome.INTERNAL_ERROR.name(), EX_SOFTWARE, "internal error: " + e);
+                outcome = Outcome.INTERNAL_ERROR.name();
+                failStatus = EX_SOFTWARE;
+                failMessage = "internal error: " + e;
+                internal = e;
             } finally {
                 console.restoreTerminal(); // before anything is printed to stderr: raw mode has no CR/LF mapping
+            }
+            if (outcome != null) {
+                if (internal != null && verbose > 0) internal.printStackTrace();
+                return fail(report, config, outcome, failStatus, failMessage);
             }
             flush(stdout);
             int status = r.exitStatus();
@@ -207,7 +221,7 @@ public final class Main {
                 quietEnd = true;
             }
             if (report != null) {
-                writeReport(report, RunReport.of(r, config, r.serialBytes(), console.signal(), status, message));
+                writeReport(report, RunReport.of(r, config, console.signal(), status, message));
             }
             if (!r.crashReport().isEmpty()) System.err.print(r.crashReport());
             if ((!quietEnd || verbose > 0) && !quiet) System.err.println("minivmm: " + message);

@@ -24,7 +24,7 @@ import java.util.TreeMap;
  * present; values that do not apply are {@code null}.
  * <pre>{@code
  * RunReport.Target t = RunReport.open(Path.of("report.json")); // fails before boot if unwritable
- * t.write(RunReport.of(result, config, serialBytes, null).toJson());
+ * t.write(RunReport.of(result, config, null, result.exitStatus(), result.message()).toJson());
  * }</pre>
  */
 public final class RunReport {
@@ -43,8 +43,7 @@ public final class RunReport {
     private RunReport() {}
 
     /** The report of a run that reached the guest. {@code signal} is "TERM"/"INT"/"HUP" or null. */
-    public static RunReport of(RunResult r, Config config, long serialBytes, String signal, int exitStatus,
-                               String message) {
+    public static RunReport of(RunResult r, Config config, String signal, int exitStatus, String message) {
         RunReport rep = new RunReport();
         JsonObject j = rep.json;
         j.addProperty("schema", SCHEMA);
@@ -56,7 +55,7 @@ public final class RunReport {
         j.add("firstSerialByteNs", nanos(r.firstSerialByte()));
         j.add("wallTimeMs", millis(r.wallTime()));
         j.add("wallTimeNs", nanos(r.wallTime()));
-        j.addProperty("serialBytes", serialBytes);
+        j.addProperty("serialBytes", r.serialBytes());
         j.addProperty("totalExits", r.totalExits());
         j.add("exitsByKind", counts(r.exitCounts()));
         j.add("exitsByPort", counts(r.portCounts()));

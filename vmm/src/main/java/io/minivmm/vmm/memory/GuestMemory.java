@@ -157,12 +157,6 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
         return ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
     }
 
-    public void writeU32(long gpa, int value) {
-        byte[] b = new byte[4];
-        ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(value);
-        write(gpa, b, 0, 4);
-    }
-
     @Override
     public void read(long gpa, byte[] dst, int off, int len) { transfer(gpa, dst, off, len, false); }
 
