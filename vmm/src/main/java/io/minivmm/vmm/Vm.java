@@ -336,20 +336,10 @@ public final class Vm implements AutoCloseable {
     /** LAPIC LINT0 as ExtINT (the PIC's output) and LINT1 as NMI, both unmasked, as a PC's BIOS leaves them. */
     private static void setupLapic(VcpuFd v) {
         byte[] lapic = v.getLapic();
-        putLe32(lapic, 0x350, (getLe32(lapic, 0x350) & ~(LVT_MASKED | LVT_MODE)) | LVT_EXTINT);
-        putLe32(lapic, 0x360, (getLe32(lapic, 0x360) & ~(LVT_MASKED | LVT_MODE)) | LVT_NMI);
+        java.nio.ByteBuffer regs = java.nio.ByteBuffer.wrap(lapic).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        regs.putInt(0x350, (regs.getInt(0x350) & ~(LVT_MASKED | LVT_MODE)) | LVT_EXTINT);
+        regs.putInt(0x360, (regs.getInt(0x360) & ~(LVT_MASKED | LVT_MODE)) | LVT_NMI);
         v.setLapic(lapic);
-    }
-
-    private static int getLe32(byte[] b, int o) {
-        return (b[o] & 0xff) | (b[o + 1] & 0xff) << 8 | (b[o + 2] & 0xff) << 16 | (b[o + 3] & 0xff) << 24;
-    }
-
-    private static void putLe32(byte[] b, int o, int v) {
-        b[o] = (byte) v;
-        b[o + 1] = (byte) (v >>> 8);
-        b[o + 2] = (byte) (v >>> 16);
-        b[o + 3] = (byte) (v >>> 24);
     }
 
     // ------------------------------------------------------------------ images
