@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * <p>An access nobody claims reads as all ones for its size and is ignored when written; it is
  * counted in {@link #unclaimed()} and reported to the {@link UnclaimedAccessListener}. An access
- * is routed by its first byte.
+ * is routed by its first byte; lengths that are not a power of two are split (see {@link #read}).
  */
 public final class MmioBus {
     private record Region(long base, long length, MmioDevice device, String name) {
@@ -97,8 +97,51 @@ public final class MmioBus {
         return out;
     }
 
-    /** Performs a read of {@code size} bytes; the value is masked to {@code size} bytes. */
+    /**
+     * Performs a read of {@code size} bytes (1..8); the value is masked to {@code size} bytes.
+     * KVM delivers any length from 1 to 8: an unaligned access that crosses a page is split by
+     * KVM into pieces such as 3, 5, 6 or 7 bytes. Such a length is split here into naturally
+     * sized pieces (1, 2 or 4 bytes, lowest address first), each routed by its own first byte,
+     * so devices only ever see 1, 2, 4 or 8.
+     *
+     * @throws IllegalArgumentException if {@code size} is outside 1..8 (KVM never delivers it)
+     */
     public long read(long address, int size) {
+        long mask = mask(size);
+        if (Integer.bitCount(size) != 1) {
+            long value = 0;
+            for (int done = 0; done < size; ) {
+                int piece = piece(address + done, size - done);
+                value |= readOne(address + done, piece) << (8 * done);
+                done += piece;
+            }
+            return value & mask;
+        }
+        return readOne(address, size);
+    }
+
+    /** Performs a write of the low {@code size} bytes (1..8) of {@code value}; odd sizes split as for {@link #read}. */
+    public void write(long address, int size, long value) {
+        long mask = mask(size);
+        if (Integer.bitCount(size) != 1) {
+            for (int done = 0; done < size; ) {
+                int piece = piece(address + done, size - done);
+                writeOne(address + done, piece, value >>> (8 * done));
+                done += piece;
+            }
+            return;
+        }
+        writeOne(address, size, value & mask);
+    }
+
+    /** The largest power-of-two piece (at most 4 bytes: the rest is under 8) aligned at {@code address}. */
+    private static int piece(long address, int remaining) {
+        int p = 4;
+        while (p > remaining || (address & (p - 1)) != 0) p >>= 1;
+        return p;
+    }
+
+    private long readOne(long address, int size) {
         long mask = mask(size);
         Region r = find(snapshot, address);
         if (r == null) {
@@ -109,8 +152,7 @@ public final class MmioBus {
         return r.device.read(address - r.base, size) & mask;
     }
 
-    /** Performs a write of the low {@code size} bytes of {@code value}. */
-    public void write(long address, int size, long value) {
+    private void writeOne(long address, int size, long value) {
         long mask = mask(size);
         Region r = find(snapshot, address);
         if (r == null) {
@@ -144,12 +186,7 @@ public final class MmioBus {
     }
 
     static long mask(int size) {
-        switch (size) {
-            case 1: return 0xffL;
-            case 2: return 0xffffL;
-            case 4: return 0xffffffffL;
-            case 8: return -1L;
-            default: throw new IllegalArgumentException("MMIO access size " + size);
-        }
+        if (size < 1 || size > 8) throw new IllegalArgumentException("MMIO access size " + size);
+        return size == 8 ? -1L : (1L << (8 * size)) - 1;
     }
 }

@@ -96,7 +96,8 @@ public final class VcpuRunner implements Runnable {
 
     private void handleMmio() {
         long addr = vcpu.mmioAddress();
-        int len = vcpu.mmioLength();
+        // KVM delivers 1..8 bytes (odd lengths included); clamp so a bogus length cannot throw.
+        int len = Math.max(1, Math.min(8, vcpu.mmioLength()));
         boolean write = vcpu.mmioIsWrite();
         log.record(KVM_EXIT_MMIO, addr, write, vcpu.exitRip());
         if (write) mmio.write(addr, len, vcpu.mmioData());

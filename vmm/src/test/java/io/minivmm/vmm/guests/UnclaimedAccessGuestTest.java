@@ -36,4 +36,14 @@ class UnclaimedAccessGuestTest {
         Long mmio = r.exitCounts().get("mmio");
         assertTrue(mmio != null && mmio >= 5, "mmio exits: " + r.exitCounts());
     }
+
+    /** guest/src/asm/mmiosplit.S: page-crossing and string accesses reach the bus as 3/5/7-byte pieces. */
+    @Test
+    void oddLengthMmioAndRepInsIntoMmioAreOrdinaryGuestBehaviour() throws Exception {
+        RunResult r = guest("mmiosplit.bin").raw(0x100000, 0x100000, CpuMode.LONG).memory(64L << 20).build().run();
+        assertPassed(r);
+        assertLine(r, "mmio qword at 0xd0000ffd -> 0xffffffffffffffff");
+        assertLine(r, "mmio dword at 0xd0002ffe -> 0x00000000ffffffff");
+        assertLine(r, "rep insb into mmio: done, qword -> 0xffffffffffffffff");
+    }
 }
