@@ -50,7 +50,7 @@ public final class Main {
         arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot, bootsector, raw (default: auto)");
         arg(o, "initrd", "FILE", "initial ramdisk (Linux, PVH module 0, Multiboot module 0)");
         arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
-        arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G (default: 256M)");
+        arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G; a bare number is MiB (default: 256M)");
         arg(o, "cpus", "N", "number of vCPUs (default: 1)");
         arg(o, "cpu", "MODEL", "CPU model: default, host or baseline, with ,+feat/,-feat toggles (default: default)");
         arg(o, "timeout", "DUR", "wall-clock limit, e.g. 500ms, 10s, 2m (exit 124)");
@@ -79,10 +79,51 @@ public final class Main {
         o.addOption(Option.builder(shortName).longOpt(longName).desc(desc).build());
     }
 
+    /**
+     * QEMU's spellings a user may type out of habit, with the minivmm equivalent. Options this
+     * build does not have yet are named as missing rather than pointed at.
+     */
+    private static String qemuEquivalent(Options o, String arg) {
+        return switch (arg) {
+            case "-append" -> "use --cmdline STR";
+            case "-m" -> "use --mem SIZE (a bare number is MiB, as with -m)";
+            case "-smp" -> "use --cpus N";
+            case "-kernel" -> "use --kernel FILE";
+            case "-initrd" -> "use --initrd FILE";
+            case "-nographic" -> "drop it: the serial console is always stdin/stdout";
+            case "-serial" -> "drop it: COM1 is always on stdin/stdout";
+            case "-enable-kvm", "-accel" -> "drop it: minivmm always runs on KVM";
+            case "-s" -> o.hasLongOption("gdb") ? "use --gdb 1234" : "minivmm has no GDB stub in this build";
+            case "-S" -> o.hasLongOption("gdb-wait") ? "use --gdb-wait" : "minivmm has no GDB stub in this build";
+            case "-drive", "-hda" -> o.hasLongOption("disk") ? "use --disk FILE" : "minivmm has no disks in this build";
+            default -> null;
+        };
+    }
+
+    /** The one-line answer to the first QEMU spelling among the arguments (outside option values), or null. */
+    static String qemuHabit(Options o, String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) return null;
+            String answer = qemuEquivalent(o, a);
+            if (answer != null) return a + " is QEMU's spelling: " + answer + " (see --help)";
+            if (a.startsWith("--") && !a.contains("=")) {
+                Option opt = o.getOption(a.substring(2));
+                if (opt != null && opt.hasArg()) i++; // skip its value: --cmdline -s is a value
+            }
+        }
+        return null;
+    }
+
     /** Runs the CLI and returns the exit status (tests call this). */
     public static int run(String... args) {
         CommandLine cl;
         Options options = options();
+        String qemu = qemuHabit(options, args);
+        if (qemu != null) {
+            System.err.println("minivmm: " + qemu);
+            return EX_USAGE;
+        }
         try {
             cl = new DefaultParser().parse(options, args);
             if (!cl.getArgList().isEmpty()) throw new UsageError("unexpected argument '" + cl.getArgList().get(0) + "'");
@@ -299,10 +340,12 @@ public final class Main {
         if (cl.hasOption("initrd")) b.initrd(Path.of(cl.getOptionValue("initrd")));
         if (cl.hasOption("cmdline")) b.cmdline(cl.getOptionValue("cmdline"));
         String mem = cl.getOptionValue("mem", "256M");
-        long bytes = parseSize("--mem", mem);
+        long bytes = parseSize("--mem", mem, 20); // a bare number is MiB, as QEMU's -m
         if (bytes < (1L << 20) || (bytes & 0xfff) != 0) {
             throw new UsageError("--mem must be at least 1M and a multiple of 4K (got '" + mem + "')");
         }
+        String limit = io.minivmm.vmm.memory.RamLimits.check(bytes);
+        if (limit != null) throw new UsageError("--mem " + mem + " is too large: " + limit);
         b.memory(bytes);
         String cpus = cl.getOptionValue("cpus", "1");
         int n;
@@ -340,24 +383,27 @@ public final class Main {
         }
     }
 
-    /** {@code 256M}, {@code 2G}, {@code 1048576}, {@code 64K}; binary units, optional trailing B/iB. */
-    static long parseSize(String opt, String s) throws UsageError {
+    /**
+     * {@code 256M}, {@code 2G}, {@code 64K}, {@code 1T}; binary units, optional trailing B/iB
+     * ({@code 4096B} is bytes); a bare number is in units of {@code 1 << bareShift} bytes.
+     */
+    static long parseSize(String opt, String s, int bareShift) throws UsageError {
         java.util.regex.Matcher m = Pattern.compile("(?i)(\\d+)\\s*([kmgt]?)(i?b)?").matcher(s.trim());
         if (!m.matches()) throw new UsageError(opt + " must be a size like 256M or 2G (got '" + s + "')");
         long v;
         try {
             v = Long.parseLong(m.group(1));
         } catch (NumberFormatException e) {
-            throw new UsageError(opt + " is too large: " + s);
+            throw new UsageError(opt + " " + s + " is too large");
         }
         int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
             case "k" -> 10;
             case "m" -> 20;
             case "g" -> 30;
             case "t" -> 40;
-            default -> 0;
+            default -> m.group(3) != null ? 0 : bareShift;
         };
-        if (v > (Long.MAX_VALUE >> shift)) throw new UsageError(opt + " is too large: " + s);
+        if (v > (Long.MAX_VALUE >> shift)) throw new UsageError(opt + " " + s + " is too large");
         return v << shift;
     }
 

@@ -1,0 +1,79 @@
+package io.minivmm.vmm.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Usage errors a new user runs into: odd --mem values and QEMU's spellings, each one clear line and 64. */
+class UsageIT {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @CsvSource({
+        "16T, too large",
+        "1T, too large",
+        "0, at least 1M",
+        "-5, size like",
+        "12Q, size like",
+        "99999999999999999999, too large",
+    })
+    void impossibleMemorySizesAreUsageErrorsNamingTheLimit(String mem, String says) throws Exception {
+        Jar.Run r = Jar.run(Jar.command("--mem", mem));
+        assertEquals(64, r.status(), r.toString());
+        Jar.assertOneLineError(r);
+        assertTrue(r.err().contains("--mem") && r.err().contains(says), r.toString());
+        if (says.equals("too large") && !mem.startsWith("9")) {
+            assertTrue(r.err().matches("(?s).*(RAM and swap|commit limit|KVM memory slot|physical address).*"),
+                    "names the limit: " + r);
+        }
+        assertEquals(0, r.out().length);
+    }
+
+    /** {@code --mem 64} is 64 MiB, as QEMU's {@code -m 64}, not 64 bytes. */
+    @Test
+    void aBareMemoryNumberIsMebibytes() throws Exception {
+        Path report = dir.resolve("r.json");
+        Jar.Run r = Jar.run(Jar.command("--mem", "64", "--kernel", dir.resolve("absent").toString(),
+                "--report", report.toString()));
+        assertEquals(66, r.status(), r.toString());
+        JsonObject c = JsonParser.parseString(Files.readString(report)).getAsJsonObject().getAsJsonObject("config");
+        assertEquals(64L << 20, c.get("memBytes").getAsLong(), c.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "-append, --cmdline",
+        "-m, --mem",
+        "-smp, --cpus",
+        "-nographic, stdin/stdout",
+        "-serial, stdin/stdout",
+        "-kernel, --kernel",
+        "-initrd, --initrd",
+        "-s, GDB",
+        "-S, GDB",
+        "-drive, disk",
+    })
+    void qemuSpellingsAreAnsweredWithTheEquivalent(String qemu, String says) throws Exception {
+        Jar.Run r = Jar.run(Jar.command(qemu, "x"));
+        assertEquals(64, r.status(), r.toString());
+        Jar.assertOneLineError(r);
+        assertTrue(r.err().contains(qemu + " is QEMU's spelling") && r.err().contains(says), r.toString());
+    }
+
+    /** An option's value that happens to look like a QEMU flag is a value, not a habit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-s", "-append"})
+    void aQemuSpellingAsAnOptionValueIsNotAnswered(String value) throws Exception {
+        Jar.Run r = Jar.run(Jar.command("--cmdline", value, "--kernel", dir.resolve("absent").toString()));
+        assertEquals(66, r.status(), r.toString());
+    }
+}
