@@ -2,37 +2,80 @@ package io.minivmm.vmm;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * Where COM1's transmitter writes: the user's stream (buffered, flushed at least every
- * {@link #FLUSH_INTERVAL_MS} ms while output is pending and always at the end), a bounded ring
- * of the latest bytes for the result and the crash report, and the time of the first byte.
- * Memory is bounded however much the guest writes: the ring is fixed and the user's stream
- * applies back-pressure (a blocked stdout blocks the vCPU, it does not queue).
+ * Where COM1's transmitter writes: the user's stream, a bounded ring of the latest bytes for the
+ * result and the crash report, and the time of the first byte.
+ *
+ * <p>The user's stream is written by a thread of the sink's own ("serial-out"), never by the
+ * vCPU: bytes are collected into 8 KiB chunks and handed over through a bounded queue. Memory
+ * stays bounded however much the guest writes (the ring is fixed, the queue holds at most
+ * {@link #QUEUE_CHUNKS} chunks), and a slow reader still slows the guest down: when the queue is
+ * full the vCPU waits. That wait ends as soon as the run is stopping (a timeout, {@code stop()},
+ * a signal): a blocked stdout cannot hold a run past its end. {@link #close()} delivers what is
+ * left while the stream makes progress and abandons it once the stream has not accepted a byte
+ * for {@link #STALL_LIMIT_MS} ms, saying so once on stderr.
+ *
+ * <p>An exception from the user's stream (an IOException such as a closed pipe, or anything the
+ * caller's stream throws) ends delivery quietly; the guest keeps running and the ring keeps the
+ * output.
  */
 final class SerialSink extends OutputStream {
     static final int FLUSH_INTERVAL_MS = 20;
+    static final int CHUNK = 8192;
+    static final int QUEUE_CHUNKS = 32;
+    /** How long {@link #close()} waits for a stream that accepts nothing before dropping the rest. */
+    static final long STALL_LIMIT_MS = 1000;
+    private static final byte[] FLUSH = new byte[0];
 
     private final OutputStream out;
-    private final byte[] buf = new byte[8192];
+    private final BooleanSupplier stopping;
+    private byte[] buf = new byte[CHUNK];
     private int buffered;
     private final byte[] ring;
     private long total;
     private volatile long firstByteNanos;
     private final long startNanos;
     private volatile ByteListener listener;
-    private boolean outputBroken;
+
+    private final ArrayBlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CHUNKS);
+    private final Thread writer;
+    /** Bytes handed to the queue (under this) and bytes the stream accepted (by the writer). */
+    private long queuedBytes;
+    private volatile long deliveredBytes;
+    private volatile long lastProgressNanos = System.nanoTime();
+    private volatile boolean outputBroken;
+    private volatile boolean abandoned;
+    private long dropped;
+    private boolean closed;
 
     /** Sees every byte (the --expect/--fail-on matchers). */
     interface ByteListener {
         void onByte(int b);
     }
 
-    SerialSink(OutputStream out, int ringSize, long startNanos) {
+    /**
+     * @param out the user's stream, or null to keep only the ring
+     * @param stopping true once the run is ending: a full queue then drops output instead of waiting
+     */
+    SerialSink(OutputStream out, int ringSize, long startNanos, BooleanSupplier stopping) {
         this.out = out;
         this.ring = new byte[Math.max(ringSize, 1)];
         this.startNanos = startNanos;
+        this.stopping = stopping;
+        if (out != null) {
+            writer = new Thread(this::deliver, "serial-out");
+            writer.setDaemon(true); // may stay blocked in the user's write(); must not keep the JVM alive
+            writer.start();
+        } else {
+            writer = null;
+        }
     }
+
+    SerialSink(OutputStream out, int ringSize, long startNanos) { this(out, ringSize, startNanos, () -> false); }
 
     void setListener(ByteListener l) { this.listener = l; }
 
@@ -42,40 +85,139 @@ final class SerialSink extends OutputStream {
             if (total == 0) firstByteNanos = System.nanoTime();
             ring[(int) (total % ring.length)] = (byte) b;
             total++;
-            if (out != null) {
-                buf[buffered++] = (byte) b;
-                if (buffered == buf.length) drain();
+            if (writer != null) {
+                if (abandoned || outputBroken) {
+                    dropped++;
+                } else {
+                    buf[buffered++] = (byte) b;
+                    if (buffered == buf.length) handOff(true);
+                }
             }
         }
         ByteListener l = listener;
         if (l != null) l.onByte(b & 0xff);
     }
 
-    private void drain() {
+    /**
+     * Queues the collected chunk. {@code wait}: when the queue is full, wait for the writer
+     * (back-pressure), but only until the run is stopping; otherwise leave the bytes collected.
+     */
+    private void handOff(boolean wait) {
         if (buffered == 0) return;
+        byte[] chunk = java.util.Arrays.copyOf(buf, buffered);
         try {
-            if (!outputBroken) out.write(buf, 0, buffered);
-        } catch (IOException e) {
-            outputBroken = true; // e.g. stdout closed by a pipe reader: the guest keeps running
+            while (!queue.offer(chunk, wait ? 50 : 0, TimeUnit.MILLISECONDS)) {
+                if (!wait) return;
+                if (abandoned || outputBroken || stopping.getAsBoolean()) {
+                    dropped += buffered;
+                    buffered = 0;
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dropped += buffered;
+            buffered = 0;
+            return;
         }
+        queuedBytes += buffered;
         buffered = 0;
     }
 
-    @Override
-    public synchronized void flush() {
-        drain();
+    /** The writer thread: chunks to the user's stream, flushed whenever the queue runs dry. */
+    private void deliver() {
         try {
-            if (!outputBroken && out != null) out.flush();
-        } catch (IOException e) {
+            while (true) {
+                byte[] chunk = queue.take();
+                if (chunk.length > 0 && !outputBroken && !abandoned) out.write(chunk);
+                deliveredBytes += chunk.length;
+                lastProgressNanos = System.nanoTime();
+                if (queue.isEmpty() && !outputBroken && !abandoned) out.flush();
+                if (chunk == FLUSH) return;
+            }
+        } catch (InterruptedException e) {
+            // abandoned by close()
+        } catch (IOException | RuntimeException e) {
+            // stdout closed by its reader, or the caller's stream failed: the guest keeps running
             outputBroken = true;
+            Log.debug("serial output stream failed, output is no longer delivered: {}", String.valueOf(e));
         }
     }
 
-    /** Whether bytes are waiting to be flushed. */
+    /** Hands what is collected to the writer without waiting (the flusher calls this every few ms). */
+    @Override
+    public synchronized void flush() {
+        if (writer != null && !abandoned && !outputBroken) handOff(false);
+    }
+
+    /**
+     * The end of the run: delivers what is left while the stream accepts bytes; once it has not
+     * for {@link #STALL_LIMIT_MS}, drops the rest and says so on stderr. Never blocks longer than
+     * that after the stream stops moving. Idempotent.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed || writer == null) {
+                closed = true;
+                return;
+            }
+            closed = true;
+        }
+        long stallNanos = TimeUnit.MILLISECONDS.toNanos(STALL_LIMIT_MS);
+        lastProgressNanos = Math.max(lastProgressNanos, System.nanoTime() - stallNanos / 2);
+        boolean done = false;
+        while (!outputBroken && !abandoned && writer.isAlive()) {
+            synchronized (this) {
+                if (buffered > 0) handOff(false);
+                if (buffered == 0 && !done) done = queue.offer(FLUSH);
+            }
+            if (done) {
+                try {
+                    writer.join(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            } else {
+                sleep20();
+            }
+            if (writer.isAlive() && System.nanoTime() - lastProgressNanos > stallNanos) break;
+        }
+        if (writer.isAlive()) {
+            long left;
+            synchronized (this) {
+                abandoned = true;
+                left = queuedBytes - deliveredBytes + buffered + dropped;
+                queue.clear();
+                buffered = 0;
+            }
+            writer.interrupt(); // wakes it if it is waiting for a chunk; a blocked write() stays blocked
+            if (left > 0) {
+                Log.warn("serial output is not being read: {} bytes dropped after {} ms without progress",
+                        left, STALL_LIMIT_MS);
+            }
+        } else if (dropped > 0 && !outputBroken) {
+            Log.warn("serial output is not being read: {} bytes dropped at the end of the run", dropped);
+        }
+    }
+
+    private static void sleep20() {
+        try {
+            Thread.sleep(20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether bytes are waiting to be handed to the writer. */
     synchronized boolean pending() { return buffered > 0; }
 
     /** Total bytes the guest wrote. */
     synchronized long total() { return total; }
+
+    /** Bytes that never reached the user's stream because it did not accept them before the run ended. */
+    synchronized long dropped() { return dropped; }
 
     /** The latest bytes, oldest first (at most the ring's size). */
     synchronized byte[] tail(int max) {

@@ -102,7 +102,7 @@ public final class Vm implements AutoCloseable {
     public RunResult run() throws IOException {
         long start = System.nanoTime();
         Image image = readImage();
-        SerialSink sink = new SerialSink(cfg.serialOut, cfg.serialCaptureLimit, start);
+        SerialSink sink = new SerialSink(cfg.serialOut, cfg.serialCaptureLimit, start, this::stopping);
         List<Thread> threads = new ArrayList<>();
         List<VcpuRunner> runners = new ArrayList<>();
         Thread flusher = null;
@@ -214,7 +214,7 @@ public final class Vm implements AutoCloseable {
             for (Thread t : threads) joinKicking(t, vcpus);
             running = List.of();
             if (input != null) input.interrupt();
-            sink.flush();
+            sink.close(); // delivers the rest, bounded when stdout is not read
 
             Finish f = finish.get();
             Map<String, Long> byKind = exitCounts(runners), byPort = portCounts(runners);
@@ -232,7 +232,7 @@ public final class Vm implements AutoCloseable {
             for (VcpuFd v : running) v.kick();
             for (Thread t : threads) joinKicking(t, running);
             if (flusher != null) flusher.interrupt();
-            sink.flush();
+            sink.close();
         }
     }
 
