@@ -354,7 +354,7 @@ public final class Main {
         } catch (NumberFormatException e) {
             n = -1;
         }
-        if (n < 1 || n > 255) throw new UsageError("--cpus must be a number from 1 to 255 (got '" + cpus + "')");
+        if (n < 1 || n > 254) throw new UsageError("--cpus must be a number from 1 to 254 (got '" + cpus + "')");
         b.cpus(n);
         if (cl.hasOption("cpu")) b.cpu(cl.getOptionValue("cpu"));
         if (cl.hasOption("timeout")) b.timeout(parseDuration("--timeout", cl.getOptionValue("timeout")));

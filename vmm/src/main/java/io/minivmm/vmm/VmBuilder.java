@@ -56,29 +56,50 @@ public final class VmBuilder {
 
     /** The guest image from memory (e.g. a test resource). */
     public VmBuilder image(String name, byte[] bytes) {
-        this.image = bytes.clone();
-        this.imageName = name;
+        this.image = Objects.requireNonNull(bytes, "image bytes").clone();
+        this.imageName = Objects.requireNonNull(name, "image name");
         this.kernel = null;
         return this;
     }
 
     /** {@code auto}, {@code bzimage}, {@code pvh}, {@code elf}, {@code multiboot}, {@code bootsector}, {@code raw}. */
-    public VmBuilder format(String f) { this.format = Objects.requireNonNull(f); return this; }
+    public VmBuilder format(String f) {
+        Objects.requireNonNull(f, "format");
+        try {
+            io.minivmm.vmm.loader.ImageFormat.parse(f);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("format must be one of auto, bzimage, pvh, elf, multiboot, bootsector, raw, got '" + f + "'");
+        }
+        this.format = f;
+        return this;
+    }
 
     public VmBuilder initrd(Path path) { this.initrd = path; return this; }
 
     public VmBuilder cmdline(String line) { this.cmdline = line; return this; }
 
-    /** Guest RAM in bytes (a multiple of 4 KiB). */
-    public VmBuilder memory(long bytes) { this.memory = bytes; return this; }
+    /** Guest RAM in bytes (a multiple of 4 KiB, at least 1 MiB). */
+    public VmBuilder memory(long bytes) {
+        checkMemory(bytes);
+        this.memory = bytes;
+        return this;
+    }
 
-    public VmBuilder cpus(int n) { this.cpus = n; return this; }
+    public VmBuilder cpus(int n) {
+        checkCpus(n);
+        this.cpus = n;
+        return this;
+    }
 
     /** CPU model: {@code default}, {@code host}, {@code baseline}, with {@code ,+feat}/{@code ,-feat} toggles. */
     public VmBuilder cpu(String model) { this.cpuModel = Objects.requireNonNull(model); return this; }
 
     /** Wall-clock limit; the run ends with {@link Outcome#TIMEOUT}. */
-    public VmBuilder timeout(Duration d) { this.timeout = d; return this; }
+    public VmBuilder timeout(Duration d) {
+        if (d != null && (d.isNegative() || d.isZero())) throw new IllegalArgumentException("timeout must be positive, got " + d);
+        this.timeout = d;
+        return this;
+    }
 
     public VmBuilder debugExit(DebugExit.Mode m) { this.debugExit = Objects.requireNonNull(m); return this; }
 
@@ -110,7 +131,11 @@ public final class VmBuilder {
     public VmBuilder failOn(Pattern p) { this.failOn = p; return this; }
 
     /** How many of the latest serial bytes {@link RunResult#serial()} keeps (default 1 MiB). */
-    public VmBuilder serialCaptureLimit(int bytes) { this.serialCaptureLimit = bytes; return this; }
+    public VmBuilder serialCaptureLimit(int bytes) {
+        if (bytes < 0) throw new IllegalArgumentException("serialCaptureLimit must be 0 or more bytes, got " + bytes);
+        this.serialCaptureLimit = bytes;
+        return this;
+    }
 
     /**
      * Long-mode guests: also map {@code [va, va+size)} linearly to guest-physical {@code pa}
@@ -131,14 +156,27 @@ public final class VmBuilder {
         return this;
     }
 
+    /**
+     * The configured VM (no resources are taken until {@link Vm#run()}).
+     *
+     * @throws IllegalArgumentException when the configuration cannot work: e.g. guest RAM this
+     *     host and KVM cannot provide (the message names the limit)
+     */
     public Vm build() {
-        if (cpus < 1 || cpus > 254) throw new IllegalArgumentException("cpus must be 1..254, got " + cpus);
-        if (memory < (1L << 20) || (memory & 0xfff) != 0) {
-            throw new IllegalArgumentException("memory must be at least 1 MiB and a multiple of 4 KiB, got " + memory);
-        }
-        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
-            throw new IllegalArgumentException("timeout must be positive");
-        }
+        checkCpus(cpus);
+        checkMemory(memory);
+        String limit = io.minivmm.vmm.memory.RamLimits.check(memory);
+        if (limit != null) throw new IllegalArgumentException("memory of " + memory + " bytes is too large: " + limit);
         return new Vm(this);
+    }
+
+    private static void checkCpus(int n) {
+        if (n < 1 || n > 254) throw new IllegalArgumentException("cpus must be 1..254, got " + n);
+    }
+
+    private static void checkMemory(long bytes) {
+        if (bytes < (1L << 20) || (bytes & 0xfff) != 0) {
+            throw new IllegalArgumentException("memory must be at least 1 MiB and a multiple of 4 KiB, got " + bytes);
+        }
     }
 }
