@@ -29,7 +29,6 @@ import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.devices.I8042;
 import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.devices.StreamMatcher;
-import io.minivmm.vmm.devices.UnclaimedAccessListener;
 import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.loader.BootPlan;
 import io.minivmm.vmm.loader.GuestRam;
@@ -119,8 +118,8 @@ public final class Vm implements AutoCloseable {
 
             PioBus pio = new PioBus();
             MmioBus mmio = new MmioBus();
-            pio.setUnclaimedListener(logUnclaimed("port"));
-            mmio.setUnclaimedListener(logUnclaimed("MMIO"));
+            pio.setUnclaimedListener(UnclaimedLog.toLog("port"));
+            mmio.setUnclaimedListener(UnclaimedLog.toLog("MMIO"));
             MachineControl control = new MachineControl() {
                 @Override
                 public void guestExit(int status) {
@@ -234,16 +233,6 @@ public final class Vm implements AutoCloseable {
             if (flusher != null) flusher.interrupt();
             sink.close();
         }
-    }
-
-    /** Logs every access nobody claimed at -v, with how often that address was seen. */
-    private static UnclaimedAccessListener logUnclaimed(String space) {
-        return (write, addr, size, value, count) -> {
-            if (Log.debugEnabled()) {
-                Log.debug("unclaimed {} 0x{} {} size {} (seen {}x)", space, Long.toHexString(addr), write ? "write" : "read",
-                        size, count);
-            }
-        };
     }
 
     private void awaitEnd() {
