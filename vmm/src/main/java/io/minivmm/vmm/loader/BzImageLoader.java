@@ -31,6 +31,8 @@ final class BzImageLoader {
     static final int VERSION = 0x206;
     static final int TYPE_OF_LOADER = 0x210;
     static final int LOADFLAGS = 0x211;
+    /** boot.rst: code32_start, the 32-bit entry of a kernel loaded at 1 MiB (0 in real-mode-only images). */
+    static final int CODE32_START = 0x214;
     static final int RAMDISK_IMAGE = 0x218;
     static final int RAMDISK_SIZE = 0x21c;
     static final int HEAP_END_PTR = 0x224;
@@ -105,6 +107,15 @@ final class BzImageLoader {
         int loadflags = img.u8(LOADFLAGS, "loadflags");
         if ((loadflags & LOADED_HIGH) == 0) {
             throw img.error("loadflags 0x%x lacks LOADED_HIGH: a zImage loaded at 0x10000 is not supported", loadflags);
+        }
+        int xloadflags0 = version >= 0x20c ? img.u16(XLOADFLAGS, "xloadflags") : 0;
+        if ((xloadflags0 & XLF_KERNEL_64) == 0 && img.u32(CODE32_START, "code32_start") == 0) {
+            // Linux sets code32_start (0x100000); an image whose only entry is its real-mode setup
+            // (iPXE's .lkrn: protocol 2.07, a compressed payload after the setup) would be entered
+            // at 1 MiB on compressed bytes.
+            throw img.error("no protected-mode entry (code32_start is 0, no 64-bit entry, protocol %d.%02d): "
+                    + "a real-mode-only image such as iPXE's .lkrn; minivmm enters a bzImage in 32- or 64-bit mode only",
+                    version >> 8, version & 0xff);
         }
         long initrdAddrMax = img.u32(INITRD_ADDR_MAX, "initrd_addr_max");
         long kernelAlignment = img.u32(KERNEL_ALIGNMENT, "kernel_alignment");

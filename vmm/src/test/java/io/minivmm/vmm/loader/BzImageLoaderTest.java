@@ -2,6 +2,7 @@ package io.minivmm.vmm.loader;
 
 import io.minivmm.vmm.arch.x86.CpuMode;
 
+import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,5 +178,19 @@ class BzImageLoaderTest {
         assertTrue(rd + initrd.length <= 0x80000000L && rd + initrd.length <= 256 * MIB);
         assertArrayEquals(Arrays.copyOfRange(img, 0x1f1, 0x210), ram.read(Layout.BOOT_INFO + 0x1f1, 0x210 - 0x1f1));
         assertEquals("console=ttyS0 reboot=k panic=-1", ram.cstring(Layout.CMDLINE));
+    }
+
+    /** iPXE's ipxe.lkrn: protocol 2.07, LOADED_HIGH, code32_start 0, compressed bytes after the setup. */
+    @Test
+    void aRealModeOnlyImageIsRefusedWithTheReason() {
+        byte[] lkrn = Images.bzImage(0x207, false, 0, 0, 0, KERNEL);
+        ImageBytes.put32(lkrn, 0x214, 0);
+        ImageException e = assertThrows(ImageException.class,
+                () -> KernelLoader.load(ImageFormat.AUTO, lkrn, FakeGuestRam.of(64 * MIB), LoadOptions.none()));
+        assertTrue(e.getMessage().contains("no protected-mode entry") && e.getMessage().contains("2.07"), e.getMessage());
+        // with a 64-bit entry, code32_start does not matter
+        byte[] k64 = Images.bzImage(0x20c, false, 0, 0x1, 0, KERNEL);
+        ImageBytes.put32(k64, 0x214, 0);
+        assertDoesNotThrow(() -> KernelLoader.load(ImageFormat.AUTO, k64, FakeGuestRam.of(64 * MIB), LoadOptions.none()));
     }
 }
