@@ -47,7 +47,7 @@ public final class Main {
     static Options options() {
         Options o = new Options();
         arg(o, "kernel", "FILE", "guest image; its format is detected from its content (default: the embedded demo)");
-        arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot, bootsector, raw (default: auto)");
+        arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot (multiboot1, multiboot2: pick one header of a dual-header image), bootsector, raw (default: auto)");
         arg(o, "initrd", "FILE", "initial ramdisk (Linux, PVH module 0, Multiboot module 0)");
         arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
         arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G; a bare number is MiB (default: 256M)");
@@ -315,8 +315,9 @@ public final class Main {
         if (cl.hasOption("kernel")) b.kernel(Path.of(cl.getOptionValue("kernel")));
         String format = cl.getOptionValue("format", "auto");
         String f = format.toLowerCase(Locale.ROOT);
-        if (!f.matches("auto|bzimage|pvh|elf|multiboot|bootsector|raw")) {
-            throw new UsageError("--format must be one of auto, bzimage, pvh, elf, multiboot, bootsector, raw (got '" + format + "')");
+        if (!f.matches("auto|bzimage|pvh|elf|multiboot|multiboot1|multiboot2|bootsector|raw")) {
+            throw new UsageError("--format must be one of auto, bzimage, pvh, elf, multiboot, multiboot1, multiboot2, bootsector, raw (got '"
+                    + format + "')");
         }
         String loadAddr = cl.getOptionValue("load-addr"), entry = cl.getOptionValue("entry"), mode = cl.getOptionValue("mode");
         if (f.equals("raw")) {

@@ -62,13 +62,16 @@ public final class VmBuilder {
         return this;
     }
 
-    /** {@code auto}, {@code bzimage}, {@code pvh}, {@code elf}, {@code multiboot}, {@code bootsector}, {@code raw}. */
+    /**
+     * {@code auto}, {@code bzimage}, {@code pvh}, {@code elf}, {@code multiboot} (version 2 when the
+     * image has both headers), {@code multiboot1}, {@code multiboot2}, {@code bootsector}, {@code raw}.
+     */
     public VmBuilder format(String f) {
         Objects.requireNonNull(f, "format");
         try {
             io.minivmm.vmm.loader.ImageFormat.parse(f);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("format must be one of auto, bzimage, pvh, elf, multiboot, bootsector, raw, got '" + f + "'");
+            throw new IllegalArgumentException("format must be one of auto, bzimage, pvh, elf, multiboot, multiboot1, multiboot2, bootsector, raw, got '" + f + "'");
         }
         this.format = f;
         return this;

@@ -22,10 +22,16 @@ import java.util.Locale;
  * <li>{@link #ELF}: any other ELF64 (or ELF32) x86 executable.</li>
  * <li>{@link #BOOTSECTOR}: exactly 512 bytes ending 0x55AA. Last: a two-byte signature is weak.</li>
  * </ol>
- * {@link #RAW} is never detected; it needs {@code --format raw}.
+ * {@link #RAW} is never detected; it needs {@code --format raw}. {@link #MULTIBOOT1} and
+ * {@link #MULTIBOOT2} are never detected either: they pick one header of an image carrying both
+ * (Xen does), where {@link #MULTIBOOT} takes version 2.
  */
 public enum ImageFormat {
-    AUTO, BZIMAGE, PVH, ELF, MULTIBOOT, BOOTSECTOR, RAW;
+    AUTO, BZIMAGE, PVH, ELF, MULTIBOOT, BOOTSECTOR, RAW,
+    /** Multiboot, using its version 1 header even when the image also carries a version 2 one (never detected). */
+    MULTIBOOT1,
+    /** Multiboot, using its version 2 header (never detected; {@link #MULTIBOOT} prefers it too). */
+    MULTIBOOT2;
 
     /** Parses a {@code --format} value. */
     public static ImageFormat parse(String s) throws IllegalArgumentException {

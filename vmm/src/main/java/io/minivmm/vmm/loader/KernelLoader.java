@@ -35,6 +35,8 @@ public final class KernelLoader {
             case PVH -> PvhLoader.load(image, ram, o);
             case ELF -> ElfLoader.load(image, ram, o);
             case MULTIBOOT -> MultibootLoader.load(image, ram, o);
+            case MULTIBOOT1 -> MultibootLoader.loadVersion1(image, ram, o);
+            case MULTIBOOT2 -> Multiboot2Loader.load(image, ram, o);
             case BOOTSECTOR -> BootSectorLoader.loadBootSector(image, ram, o);
             case RAW -> BootSectorLoader.loadRaw(image, ram, o);
             case AUTO -> throw new IllegalStateException("unreachable");

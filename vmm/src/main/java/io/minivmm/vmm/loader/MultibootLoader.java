@@ -60,6 +60,11 @@ final class MultibootLoader {
         if (Multiboot2Loader.findHeader(image) >= 0) {
             return Multiboot2Loader.load(image, ram, opts);
         }
+        return loadVersion1(image, ram, opts);
+    }
+
+    /** The version 1 header only, even when the image also has a version 2 header ({@code --format multiboot1}). */
+    static BootPlan loadVersion1(byte[] image, GuestRam ram, LoadOptions opts) throws ImageException {
         ImageBytes img = new ImageBytes(image, "multiboot");
         int hdr = findHeader(image);
         if (hdr < 0) {

@@ -2,6 +2,7 @@ package io.minivmm.vmm.loader;
 
 import io.minivmm.vmm.arch.x86.CpuMode;
 
+import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -138,5 +139,26 @@ class Multiboot2LoaderTest {
         byte[] bigTag = elf(Images.mb2Tag(6, 0));
         ImageBytes.put32(bigTag, Multiboot2Loader.findHeader(bigTag) + 20, 0x1000);
         Expect.imageError(() -> KernelLoader.load(ImageFormat.AUTO, bigTag, ram, LoadOptions.none()), "size 4096");
+    }
+
+    /** Xen carries both headers: multiboot (auto) takes version 2, multiboot1 / multiboot2 pick one. */
+    @Test
+    void formatPicksOneHeaderOfADualHeaderImage() throws Exception {
+        byte[] mb1 = java.util.Arrays.copyOf(Images.mb1Header(0x3), 16); // padded so the v2 header stays 8-aligned
+        byte[] dual = Images.elf(false, 0x100010, Images.concat(mb1, Images.mb2Header()),
+                Seg.load(0x100000, 0x100000, Images.fill(0x600, 3), 0x1000));
+        assertTrue(MultibootLoader.findHeader(dual) >= 0 && Multiboot2Loader.findHeader(dual) >= 0, "both headers");
+        assertEquals(0x36d76289L, KernelLoader.load(ImageFormat.AUTO, dual, FakeGuestRam.of(64 * MIB), null).registers().rax());
+        assertEquals(0x36d76289L, KernelLoader.load(ImageFormat.MULTIBOOT, dual, FakeGuestRam.of(64 * MIB), null).registers().rax());
+        assertEquals(0x36d76289L, KernelLoader.load(ImageFormat.parse("multiboot2"), dual, FakeGuestRam.of(64 * MIB), null)
+                .registers().rax());
+        assertEquals(0x2BADB002L, KernelLoader.load(ImageFormat.parse("multiboot1"), dual, FakeGuestRam.of(64 * MIB), null)
+                .registers().rax());
+        // each forced version refuses an image without its header
+        ImageException e = assertThrows(ImageException.class,
+                () -> KernelLoader.load(ImageFormat.MULTIBOOT1, elf(), FakeGuestRam.of(64 * MIB), null));
+        assertTrue(e.getMessage().contains("0x1badb002"), e.getMessage());
+        assertThrows(ImageException.class, () -> KernelLoader.load(ImageFormat.MULTIBOOT2,
+                MultibootLoaderTest.elf32(0x3), FakeGuestRam.of(64 * MIB), null));
     }
 }
