@@ -360,7 +360,8 @@ public final class Vm implements AutoCloseable {
         boolean linux = img.format() == ImageFormat.BZIMAGE || img.format() == ImageFormat.PVH;
         String cmdline = cfg.cmdline != null ? cfg.cmdline : linux ? DEFAULT_LINUX_CMDLINE : "";
         LoadOptions o = LoadOptions.cmdline(cmdline);
-        if (cfg.initrd != null) o = o.withInitrd(java.nio.file.Files.readAllBytes(cfg.initrd), cfg.initrd.getFileName().toString());
+        // streamed into guest RAM when the loader commits: a multi-GiB initrd never sits on the heap
+        if (cfg.initrd != null) o = o.withInitrd(io.minivmm.vmm.loader.ModuleSource.of(cfg.initrd), cfg.initrd.getFileName().toString());
         if (img.name().equals("demo") && cfg.image == null && cfg.kernel == null) o = o.withRaw(DEMO_LOAD, DEMO_LOAD, CpuMode.LONG);
         else if (img.format() == ImageFormat.RAW) o = o.withRaw(cfg.loadAddr == null ? -1 : cfg.loadAddr, cfg.entry, cfg.mode);
         return o;
@@ -387,6 +388,8 @@ public final class Vm implements AutoCloseable {
             return plan;
         } catch (io.minivmm.vmm.loader.ImageException e) {
             throw new ImageException(e.getMessage());
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause(); // the initrd could not be read while it was streamed in: 66
         }
     }
 

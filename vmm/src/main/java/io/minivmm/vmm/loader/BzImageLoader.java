@@ -187,9 +187,9 @@ final class BzImageLoader {
         if (opts.hasInitrd()) {
             boolean above4g = (xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
             long limit = above4g ? -1L : Math.min(initrdAddrMax + 1, Layout.FOUR_GIB);
-            long size = opts.initrd().length;
+            long size = opts.initrd().size();
             long at = p.highest("initrd", size, 0x1000, limit);
-            p.place("initrd", at, opts.initrd(), 0, opts.initrd().length, size);
+            p.place("initrd", at, opts.initrd());
             ImageBytes.put32(zp, RAMDISK_IMAGE, at);
             ImageBytes.put32(zp, RAMDISK_SIZE, size);
             ImageBytes.put32(zp, EXT_RAMDISK_IMAGE, at >>> 32);

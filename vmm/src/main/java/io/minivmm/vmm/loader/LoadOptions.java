@@ -6,13 +6,14 @@ import io.minivmm.vmm.arch.x86.CpuMode;
  * What the user asked for besides the image.
  *
  * @param cmdline     kernel command line, or null for none
- * @param initrd      initial ramdisk bytes (Linux initrd; PVH/Multiboot module 0), or null
+ * @param initrd      initial ramdisk (Linux initrd; PVH/Multiboot module 0), or null; a file is
+ *                    streamed into guest RAM, never read whole onto the heap
  * @param initrdName  the string given with module 0 for Multiboot (e.g. the file name); null: "initrd"
  * @param rawLoadAddr {@code --load-addr} for {@link ImageFormat#RAW}
  * @param rawEntry    {@code --entry} for {@link ImageFormat#RAW}; null: the load address
  * @param rawMode     {@code --mode} for {@link ImageFormat#RAW}
  */
-public record LoadOptions(String cmdline, byte[] initrd, String initrdName,
+public record LoadOptions(String cmdline, ModuleSource initrd, String initrdName,
                           Long rawLoadAddr, Long rawEntry, CpuMode rawMode) {
 
     public static LoadOptions none() {
@@ -24,7 +25,11 @@ public record LoadOptions(String cmdline, byte[] initrd, String initrdName,
     }
 
     public LoadOptions withInitrd(byte[] bytes, String name) {
-        return new LoadOptions(cmdline, bytes, name, rawLoadAddr, rawEntry, rawMode);
+        return withInitrd(bytes == null ? null : ModuleSource.of(bytes), name);
+    }
+
+    public LoadOptions withInitrd(ModuleSource source, String name) {
+        return new LoadOptions(cmdline, source, name, rawLoadAddr, rawEntry, rawMode);
     }
 
     public LoadOptions withRaw(long loadAddr, Long entry, CpuMode mode) {
@@ -32,7 +37,7 @@ public record LoadOptions(String cmdline, byte[] initrd, String initrdName,
     }
 
     boolean hasInitrd() {
-        return initrd != null && initrd.length > 0;
+        return initrd != null && initrd.size() > 0;
     }
 
     String initrdString() {

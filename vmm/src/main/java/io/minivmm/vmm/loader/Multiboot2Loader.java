@@ -211,9 +211,9 @@ final class Multiboot2Loader {
         }
         mbi.stringTag(2, MultibootLoader.LOADER_NAME);
         if (opts.hasInitrd()) {
-            long size = opts.initrd().length;
+            long size = opts.initrd().size();
             long at = p.highest("module 0 (initrd)", size, 0x1000, Layout.FOUR_GIB);
-            p.place("module 0 (initrd)", at, opts.initrd(), 0, opts.initrd().length, size);
+            p.place("module 0 (initrd)", at, opts.initrd());
             byte[] s = (opts.initrdString() + "\0").getBytes(StandardCharsets.UTF_8);
             mbi.u32(3);
             mbi.u32(16 + s.length);

@@ -115,9 +115,9 @@ final class MultibootLoader {
                 throw img.error("module 0 string is %d bytes, minivmm allows %d", name.length - 1, MMAP_OFFSET - MODSTR_OFFSET - 1);
             }
             System.arraycopy(name, 0, info, MODSTR_OFFSET, name.length);
-            long size = opts.initrd().length;
+            long size = opts.initrd().size();
             long at = p.highest("module 0 (initrd)", size, 0x1000, Layout.FOUR_GIB);
-            p.place("module 0 (initrd)", at, opts.initrd(), 0, opts.initrd().length, size);
+            p.place("module 0 (initrd)", at, opts.initrd());
             ImageBytes.put32(info, MODS_OFFSET, at);
             ImageBytes.put32(info, MODS_OFFSET + 4, at + size);
             ImageBytes.put32(info, MODS_OFFSET + 8, Layout.BOOT_INFO + MODSTR_OFFSET);

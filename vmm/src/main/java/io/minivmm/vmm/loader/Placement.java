@@ -10,7 +10,8 @@ import java.util.List;
  * that fails leaves guest RAM untouched. All address comparisons are unsigned.
  */
 final class Placement {
-    private record Claim(String what, long start, long end, byte[] src, int off, int len, boolean reserved) {
+    private record Claim(String what, long start, long end, byte[] src, int off, long len, boolean reserved,
+            ModuleSource source) {
     }
 
     private static final byte[] ZEROS = new byte[1 << 16];
@@ -59,7 +60,7 @@ final class Placement {
             checkRam(what, start, end);
         }
         checkOverlap(what, start, end);
-        claims.add(new Claim(what, start, end, null, 0, 0, true));
+        claims.add(new Claim(what, start, end, null, 0, 0, true, null));
     }
 
     /** Place {@code src[off, off+len)} at {@code gpa}, zero-filled up to {@code memsz} bytes. */
@@ -76,7 +77,18 @@ final class Placement {
         }
         checkRam(what, gpa, end);
         checkOverlap(what, gpa, end);
-        claims.add(new Claim(what, gpa, end, src, off, len, false));
+        claims.add(new Claim(what, gpa, end, src, off, len, false, null));
+    }
+
+    /** Place a module's contents at {@code gpa}; a file is streamed into RAM at {@link #commit()}. */
+    void place(String what, long gpa, ModuleSource source) throws ImageException {
+        long end = checkedEnd(what, gpa, source.size());
+        if (source.size() == 0) {
+            return;
+        }
+        checkRam(what, gpa, end);
+        checkOverlap(what, gpa, end);
+        claims.add(new Claim(what, gpa, end, null, 0, source.size(), false, source));
     }
 
     void place(String what, long gpa, byte[] src) throws ImageException {
@@ -107,13 +119,19 @@ final class Placement {
                 fmt, what, size, limit));
     }
 
-    /** Writes everything placed, in order, and returns the report. */
+    /**
+     * Writes everything placed, in order, and returns the report.
+     *
+     * @throws java.io.UncheckedIOException when a module file cannot be read (guest RAM may then be partly written)
+     */
     List<BootPlan.Region> commit() {
         List<BootPlan.Region> out = new ArrayList<>();
         for (Claim c : claims) {
             if (!c.reserved) {
-                if (c.len > 0) {
-                    ram.write(c.start, c.src, c.off, c.len);
+                if (c.source != null) {
+                    c.source.copyTo(ram, c.start);
+                } else if (c.len > 0) {
+                    ram.write(c.start, c.src, c.off, (int) c.len);
                 }
                 long pos = c.start + c.len;
                 while (Long.compareUnsigned(pos, c.end) < 0) {

@@ -54,9 +54,9 @@ final class PvhLoader {
         ImageBytes.put64(info, 24, cmdlinePaddr);
         ImageBytes.put64(info, 32, 0); // rsdp_paddr: no ACPI
         if (opts.hasInitrd()) {
-            long size = opts.initrd().length;
+            long size = opts.initrd().size();
             long at = p.highest("initrd (module 0)", size, 0x1000, Layout.FOUR_GIB);
-            p.place("initrd (module 0)", at, opts.initrd(), 0, opts.initrd().length, size);
+            p.place("initrd (module 0)", at, opts.initrd());
             ImageBytes.put32(info, 12, 1);
             ImageBytes.put64(info, 16, Layout.BOOT_INFO + MODLIST_OFFSET);
             ImageBytes.put64(info, MODLIST_OFFSET, at);

@@ -131,4 +131,29 @@ class MultibootLoaderTest {
         BootPlan plan = KernelLoader.load(ImageFormat.AUTO, elf32(0x00f0_0003L), FakeGuestRam.of(16 * MIB), LoadOptions.none());
         assertEquals(0x100020, plan.entry());
     }
+
+    /** A module file is streamed into RAM in chunks at commit, byte for byte. */
+    @Test
+    void aModuleFileIsStreamedIntoGuestRam(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        byte[] content = Images.fill(3 * ModuleSource.CHUNK + 5, 9);
+        java.nio.file.Path f = dir.resolve("initrd.img");
+        java.nio.file.Files.write(f, content);
+        FakeGuestRam ram = FakeGuestRam.of(64 * MIB);
+        KernelLoader.load(ImageFormat.AUTO, elf32(0x3), ram, LoadOptions.none().withInitrd(ModuleSource.of(f), "initrd.img"));
+        long mods = ram.u32(Layout.BOOT_INFO + 24);
+        long start = ram.u32(mods), end = ram.u32(mods + 4);
+        assertEquals(content.length, end - start);
+        assertArrayEquals(content, ram.read(start, content.length));
+    }
+
+    @Test
+    void aModuleFileLargerThanRamIsRefusedBeforeItIsRead(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path f = dir.resolve("huge.img");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(3L << 30);
+        }
+        ImageException e = org.junit.jupiter.api.Assertions.assertThrows(ImageException.class, () -> KernelLoader.load(
+                ImageFormat.AUTO, elf32(0x3), FakeGuestRam.of(64 * MIB), LoadOptions.none().withInitrd(ModuleSource.of(f), "x")));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("no room") && e.getMessage().contains(String.valueOf(3L << 30)), e.getMessage());
+    }
 }
