@@ -42,6 +42,8 @@ final class CrashReport {
             Sregs s = vcpu.getSregs();
             String sym = symbols.get().lookup(r.rip());
             sb.append(String.format("rip 0x%x%s%n", r.rip(), sym == null ? "" : " <" + sym + ">"));
+            sb.append(events(vcpu, exit));
+            sb.append(bytesAtRip(mem, r, s));
             sb.append("--- registers\n").append(r);
             sb.append("--- special registers\n").append(s);
             sb.append("--- GDT entries\n");
@@ -97,6 +99,66 @@ final class CrashReport {
         sb.append("--- last ").append(serialTail.length).append(" serial bytes\n");
         sb.append(printable(serialTail)).append("\n=== end of crash report ===\n");
         return sb.toString();
+    }
+
+    /** x86 exception vectors 0..21 by their mnemonic (Intel SDM vol. 3, table 6-1). */
+    private static final String[] VECTORS = {"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO",
+        "#TS", "#NP", "#SS", "#GP", "#PF", "(15)", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP"};
+
+    static String vectorName(int v) {
+        return v >= 0 && v < VECTORS.length ? VECTORS[v] + " (vector " + v + ")" : "vector " + v;
+    }
+
+    /** What KVM_GET_VCPU_EVENTS says was being delivered: the exception, interrupt or NMI. */
+    static String events(VcpuFd vcpu, VcpuExit exit) {
+        StringBuilder sb = new StringBuilder("--- event delivery (KVM_GET_VCPU_EVENTS)\n");
+        try {
+            io.minivmm.kvm.x86.VcpuEvents ev = vcpu.getVcpuEvents();
+            boolean any = false;
+            if (ev.exceptionInjected() || ev.exceptionPending()) {
+                sb.append("  exception ").append(vectorName(ev.exceptionNr()))
+                        .append(ev.exceptionHasErrorCode() ? String.format(" error code 0x%x", ev.exceptionErrorCode()) : "")
+                        .append(ev.exceptionInjected() ? " being delivered" : " pending").append('\n');
+                if (ev.exceptionNr() == 8) sb.append("  (#DF: an exception occurred while delivering another one)\n");
+                any = true;
+            }
+            if (ev.interruptInjected()) {
+                sb.append("  interrupt vector ").append(ev.interruptNr()).append(ev.interruptSoft() ? " (software)" : "")
+                        .append(" being delivered\n");
+                any = true;
+            }
+            if (ev.nmiInjected() || ev.nmiPending()) {
+                sb.append("  NMI ").append(ev.nmiInjected() ? "being delivered" : "pending").append('\n');
+                any = true;
+            }
+            if (!any) {
+                sb.append(exit instanceof VcpuExit.Shutdown
+                        ? "  nothing pending: at a triple fault KVM keeps no exception chain; the CPU could not deliver an\n"
+                                + "  exception, then not the #DF that followed (see the IDT and the page walks below)\n"
+                        : "  nothing pending or being delivered\n");
+            }
+        } catch (RuntimeException e) {
+            sb.append("  unavailable: ").append(e.getMessage()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Up to 16 bytes at CS:RIP through the guest's own page tables, stopping at a page that is not RAM. */
+    static String bytesAtRip(GuestMemory mem, Regs r, Sregs s) {
+        boolean longMode = (s.efer() & X86.EFER_LMA) != 0 && s.cs().l();
+        long linear = longMode ? r.rip() : (s.cs().base() + r.rip()) & 0xffffffffL;
+        StringBuilder hexBytes = new StringBuilder();
+        long firstPa = -1;
+        for (int i = 0; i < 16; i++) {
+            long pa = GuestPageWalk.translate(mem, s, linear + i);
+            if (pa < 0 || !mem.isRam(pa, 1)) break;
+            if (i == 0) firstPa = pa;
+            byte[] one = new byte[1];
+            mem.read(pa, one, 0, 1);
+            hexBytes.append(String.format("%02x ", one[0] & 0xff));
+        }
+        if (firstPa < 0) return String.format("--- bytes at RIP (linear 0x%x): not mapped to guest RAM%n", linear);
+        return String.format("--- bytes at RIP (linear 0x%x, physical 0x%x): %s%n", linear, firstPa, hexBytes.toString().trim());
     }
 
     static String reasonName(int r) {

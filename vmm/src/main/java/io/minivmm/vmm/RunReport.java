@@ -60,6 +60,8 @@ public final class RunReport {
         j.add("exitsByKind", counts(r.exitCounts()));
         j.add("exitsByPort", counts(r.portCounts()));
         j.addProperty("guestRamTouchedBytes", r.guestRamTouched());
+        j.add("crashReport", r.crashReport() == null || r.crashReport().isEmpty() ? JsonNull.INSTANCE
+                : new JsonPrimitive(r.crashReport()));
         j.add("config", config(config));
         j.addProperty("version", version());
         return rep;
@@ -82,6 +84,7 @@ public final class RunReport {
         j.add("exitsByKind", new JsonObject());
         j.add("exitsByPort", new JsonObject());
         j.add("guestRamTouchedBytes", JsonNull.INSTANCE);
+        j.add("crashReport", JsonNull.INSTANCE);
         j.add("config", config(config));
         j.addProperty("version", version());
         return rep;

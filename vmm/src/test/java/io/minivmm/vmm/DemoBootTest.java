@@ -64,6 +64,14 @@ class DemoBootTest {
         assertEquals(125, r.exitStatus());
         assertTrue(r.crashReport().contains("triple fault"), r.crashReport());
         assertTrue(r.crashReport().contains("rip   =0000000000100000"), r.crashReport());
+        // the bytes at RIP, read through the guest's own page tables, and what KVM was delivering
+        assertTrue(r.crashReport().contains("--- bytes at RIP (linear 0x100000, physical 0x100000): 0f 0b"), r.crashReport());
+        assertTrue(r.crashReport().contains("--- event delivery (KVM_GET_VCPU_EVENTS)"), r.crashReport());
+        assertTrue(r.crashReport().matches("(?s).*(exception #|nothing pending: at a triple fault).*"), r.crashReport());
+        // and the report goes into the --report JSON
+        var j = com.google.gson.JsonParser.parseString(RunReport.of(r, null, null, r.exitStatus(), r.message()).toJson())
+                .getAsJsonObject();
+        assertEquals(r.crashReport(), j.get("crashReport").getAsString());
     }
 
     @Test

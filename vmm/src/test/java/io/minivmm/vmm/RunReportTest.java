@@ -28,6 +28,7 @@ class RunReportTest {
         JsonObject j = JsonParser.parseString(json).getAsJsonObject();
         assertEquals(RunReport.SCHEMA, j.get("schema").getAsInt());
         assertEquals("GUEST_EXIT", j.get("outcome").getAsString());
+        assertTrue(j.get("crashReport").isJsonNull(), "no crash, no report");
         assertEquals(3, j.get("exitStatus").getAsInt());
         assertEquals("guest exited with status 3", j.get("message").getAsString());
         assertTrue(j.get("signal").isJsonNull());

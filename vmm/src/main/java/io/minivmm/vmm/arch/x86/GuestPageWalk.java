@@ -87,6 +87,46 @@ public final class GuestPageWalk {
         return sb.toString();
     }
 
+    /**
+     * The guest-physical address of virtual {@code va} through the guest's own tables (4-level
+     * long mode, 2-level 32-bit, or paging off), or -1 when the walk stops or the mode (PAE
+     * without long mode) is not decoded.
+     */
+    public static long translate(GuestMemory mem, Sregs s, long va) {
+        if ((s.cr0() & X86.CR0_PG) == 0) return va;
+        if ((s.efer() & X86.EFER_LMA) != 0) {
+            long table = s.cr3() & ADDR_MASK;
+            for (int level = 0; level < 4; level++) {
+                int shift = 39 - 9 * level;
+                long at = table + ((va >>> shift) & 0x1ff) * 8L;
+                if (!mem.isRam(at, 8)) return -1;
+                long e = mem.readU64(at);
+                if ((e & 1) == 0) return -1;
+                if (level == 3 || (level > 0 && (e & 0x80) != 0)) {
+                    long pageMask = (1L << shift) - 1;
+                    return (e & ADDR_MASK & ~pageMask) | (va & pageMask);
+                }
+                table = e & ADDR_MASK;
+            }
+            return -1;
+        }
+        if ((s.cr4() & X86.CR4_PAE) != 0) return -1;
+        long table = s.cr3() & 0xfffff000L;
+        for (int level = 0; level < 2; level++) {
+            int shift = 22 - 10 * level;
+            long at = table + ((va >>> shift) & 0x3ff) * 4L;
+            if (!mem.isRam(at, 4)) return -1;
+            long e = Integer.toUnsignedLong(mem.readU32(at));
+            if ((e & 1) == 0) return -1;
+            if (level == 1 || (e & 0x80) != 0) {
+                long mask = (1L << shift) - 1;
+                return (e & ~mask & 0xffffffffL) | (va & mask);
+            }
+            table = e & 0xfffff000L;
+        }
+        return -1;
+    }
+
     static String flags(long e) {
         StringBuilder f = new StringBuilder();
         f.append((e & 1) != 0 ? "P" : "-").append((e & 2) != 0 ? "W" : "R").append((e & 4) != 0 ? "U" : "S");
