@@ -79,8 +79,19 @@ public final class ConsoleSession implements AutoCloseable {
     /** What to pass to {@code VmBuilder.serialInput}: escape-filtered for a terminal, else stdin as is. */
     public InputStream input() { return input; }
 
-    /** Sets raw mode when stdin is a terminal; a no-op otherwise. Call right before the run. */
-    public boolean enterRaw() { return terminal == null || terminal.enterRaw(); }
+    /** The one-line hint printed on stderr before raw mode when stdin is a terminal. */
+    public static final String HINT = "Ctrl-A x quits";
+
+    /**
+     * Sets raw mode when stdin is a terminal, after printing {@link #HINT} once on stderr; a
+     * no-op otherwise. Call right before the run.
+     */
+    public boolean enterRaw() {
+        if (terminal == null) return true;
+        err.println(HINT);
+        err.flush();
+        return terminal.enterRaw();
+    }
 
     /** Restores the terminal (idempotent); call before printing to stderr after the run. */
     public void restoreTerminal() {

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.cli;
 
+import io.minivmm.vmm.console.ConsoleSession;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.minivmm.kvm.junit.RequiresKvm;
@@ -127,6 +129,31 @@ class TerminalIT {
             String out = t.text();
             assertFalse(out.contains("abcabc") || out.contains("abc\r\nabc"), "raw mode: no terminal echo: [" + out + "]");
             assertFalse(out.contains("minivmm:"), "Ctrl-A x ends quietly: [" + out + "]");
+        }
+    }
+
+    /**
+     * A guest that never reads COM1 (it prints "R" and spins): typed keys fill the UART's FIFO,
+     * and Ctrl-A x still quits, because the escape is handled before the UART's flow control.
+     */
+    @Test
+    void ctrlAxQuitsAGuestThatNeverReadsCom1() throws Exception {
+        Path deaf = dir.resolve("deaf.bin");
+        // mov dx, 0x3f8; mov al, 'R'; out dx, al; jmp $
+        Files.write(deaf, new byte[] {(byte) 0xba, (byte) 0xf8, 0x03, (byte) 0xb0, 'R', (byte) 0xee, (byte) 0xeb, (byte) 0xfe});
+        List<String> args = new ArrayList<>(List.of("--kernel", deaf.toString(), "--timeout", "60s"));
+        args.addAll(Jar.RAW_REAL);
+        try (OnPty t = new OnPty(args)) {
+            t.awaitOutput("R");
+            byte[] keys = new byte[64];
+            java.util.Arrays.fill(keys, (byte) 'k');
+            t.type(keys);
+            Thread.sleep(300);
+            long t0 = System.nanoTime();
+            t.type((byte) 0x01, (byte) 'x');
+            assertEquals(0, t.finish());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "quit took too long");
+            assertTrue(t.text().contains(ConsoleSession.HINT), "the hint at start: [" + t.text() + "]");
         }
     }
 

@@ -119,6 +119,39 @@ class EscapeFilterTest {
         assertEquals(-1, in.read());
     }
 
+    /** The escape is seen as it is typed, not when the guest reads: a reader that stopped reading cannot hide it. */
+    @Test
+    void ctrlAxIsSeenWhileNobodyReads() throws Exception {
+        byte[] typed = new byte[3 * EscapeInputStream.BUFFER + 2];
+        java.util.Arrays.fill(typed, (byte) 'k');
+        typed[typed.length - 2] = 0x01;
+        typed[typed.length - 1] = 'x';
+        java.util.concurrent.CountDownLatch quit = new java.util.concurrent.CountDownLatch(1);
+        EscapeInputStream in = new EscapeInputStream(new ByteArrayInputStream(typed), new EscapeFilter.Commands() {
+            @Override
+            public void quit() { quit.countDown(); }
+
+            @Override
+            public void help() {}
+        });
+        assertEquals('k', in.read()); // the guest reads one byte, then never again
+        assertTrue(quit.await(10, java.util.concurrent.TimeUnit.SECONDS), "Ctrl-A x was not seen");
+        assertTrue(in.dropped() > 0, "what the guest left unread beyond the buffer was dropped");
+        byte[] rest = in.readAllBytes();
+        assertTrue(rest.length <= EscapeInputStream.BUFFER, "bounded: " + rest.length);
+        assertEquals(-1, in.read());
+    }
+
+    @Test
+    void anInterruptedReaderGetsAnInterruptedIoException() throws Exception {
+        java.io.PipedOutputStream keys = new java.io.PipedOutputStream();
+        EscapeInputStream in = new EscapeInputStream(new java.io.PipedInputStream(keys), NOOP);
+        Thread.currentThread().interrupt();
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.InterruptedIOException.class, in::read);
+        assertTrue(Thread.interrupted(), "the interrupt stays set");
+        keys.close();
+    }
+
     static final EscapeFilter.Commands NOOP = new EscapeFilter.Commands() {
         @Override
         public void quit() {}
