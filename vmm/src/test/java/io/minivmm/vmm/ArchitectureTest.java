@@ -41,6 +41,7 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().haveFullyQualifiedName("io.minivmm.kvm.sys.LibC")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.minivmm.kvm.sys.LibcMemory")
                 .orShould().dependOnClassesThat().haveFullyQualifiedName("io.minivmm.kvm.sys.NativeStubs")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("io.minivmm.kvm.posix.Tty$LibC")
                 .check(vmm);
     }
 

@@ -160,8 +160,19 @@ public final class ConsoleSession implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            restoreTerminal();
-            err.println("minivmm: SIG" + name + ": the run did not stop within " + SIGNAL_GRACE_MS + " ms; halting");
+            restoreTerminal(); // bounded (termios, TCSANOW)
+            // stderr may be a terminal nobody reads: say why on a thread of its own, never wait on it long
+            Thread say = new Thread(() -> {
+                err.println("minivmm: SIG" + name + ": the run did not stop within " + SIGNAL_GRACE_MS + " ms; halting");
+                err.flush();
+            }, "minivmm-signal-message");
+            say.setDaemon(true);
+            say.start();
+            try {
+                say.join(500);
+            } catch (InterruptedException ignored) {
+                // halting anyway
+            }
             Runtime.getRuntime().halt(128 + number);
         }, "minivmm-signal-watchdog");
         w.setDaemon(true);

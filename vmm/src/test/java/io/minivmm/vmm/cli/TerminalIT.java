@@ -45,7 +45,10 @@ class TerminalIT {
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         final OutputStream keys;
 
-        OnPty(List<String> vmmArgs) throws Exception {
+        OnPty(List<String> vmmArgs) throws Exception { this(vmmArgs, new java.util.concurrent.CountDownLatch(0)); }
+
+        /** {@code readOutput}: the terminal's output is read only once it is counted down (until then nobody reads the pty). */
+        OnPty(List<String> vmmArgs, java.util.concurrent.CountDownLatch readOutput) throws Exception {
             String inner = "stty -g > before; " + Jar.shell(Jar.command(List.of(), vmmArgs))
                     + "; echo $? > rc; stty -g > after\n";
             Path sh = dir.resolve("run.sh");
@@ -55,6 +58,7 @@ class TerminalIT {
             Thread t = new Thread(() -> {
                 byte[] b = new byte[4096];
                 try {
+                    readOutput.await();
                     int n;
                     while ((n = script.getInputStream().read(b)) > 0) {
                         synchronized (out) {
@@ -192,6 +196,49 @@ class TerminalIT {
             String out = t.text();
             assertTrue(out.contains("triple fault"), out);
             assertFalse(out.replace("\r\n", "").contains("\n"), "the crash report is printed in cooked mode: [" + out + "]");
+        }
+    }
+
+    /**
+     * The flood guest on a pty whose output nobody reads: stdout and the terminal are full and
+     * every write blocks. SIGTERM still ends the process (no stty child waiting for output to
+     * drain), and the terminal's settings come back.
+     */
+    @Test
+    void sigtermEndsTheRunOnAPtyNobodyReads() throws Exception {
+        List<String> args = new ArrayList<>(List.of("--kernel", Jar.guest("flood", dir).toString(), "--timeout", "120s"));
+        args.addAll(Jar.BOOT_SECTOR);
+        java.util.concurrent.CountDownLatch read = new java.util.concurrent.CountDownLatch(1);
+        try (OnPty t = new OnPty(args, read)) {
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            Optional<ProcessHandle> vmm = Optional.empty();
+            while (vmm.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(100);
+                vmm = t.vmm();
+            }
+            ProcessHandle p = vmm.orElseThrow(() -> new AssertionError("no java process under script"));
+            Thread.sleep(5000); // the flood fills the pty and the pipe behind it
+            long t0 = System.nanoTime();
+            assertTrue(p.destroy(), "SIGTERM");
+            // ended = gone or a zombie: script, blocked writing to us, cannot reap it yet
+            boolean ended = false;
+            while (!ended && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20)) {
+                ended = exited(p.pid());
+                if (!ended) Thread.sleep(100);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            read.countDown(); // now drain, so that script and the shell can finish
+            assertTrue(ended, "SIGTERM did not end the VMM within 20 s on a pty nobody reads");
+            assertEquals(143, t.finish(), "ended after " + ms + " ms");
+        }
+    }
+
+    private static boolean exited(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException e) {
+            return true; // gone
         }
     }
 
