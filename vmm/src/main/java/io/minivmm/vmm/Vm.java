@@ -413,7 +413,8 @@ public final class Vm implements AutoCloseable {
         boolean poolFree = lowEnd >= 4 * POOL_SIZE && plan.writes().stream()
                 .noneMatch(r -> Long.compareUnsigned(r.gpa(), pool[1]) < 0 && Long.compareUnsigned(r.end(), pool[0]) > 0);
         try {
-            space = GuestAddressSpace.build(mem, ram, areas, CpuidPolicy.has1GPages(supported), poolFree ? pool : null);
+            space = GuestAddressSpace.build(mem, ram, areas, CpuidPolicy.has1GPages(supported), poolFree ? pool : null,
+                    plan.vcpuArea());
             return space;
         } catch (PagingError | AddressSpaceError e) {
             throw new ImageException(name + ": cannot build the boot page tables: " + e.getMessage());
@@ -423,10 +424,11 @@ public final class Vm implements AutoCloseable {
     private void bootCpu(VcpuFd v, BootPlan plan, GuestMemory mem, List<CpuidEntry> supported, String name) {
         CpuMode mode = plan.mode();
         long cr3 = 0;
-        if (mode != CpuMode.REAL) BootCpu.writeTables(mem, mode);
+        // the GDT, TSS, IDT and page tables go where the loader kept room for them (plan.vcpuArea())
+        if (mode != CpuMode.REAL) BootCpu.writeTables(mem, mode, plan.vcpuArea());
         if (mode == CpuMode.LONG) cr3 = buildAddressSpace(plan, mem, supported, name).cr3();
         BootPlan.BootRegisters br = plan.registers();
-        v.setSregs(BootCpu.configure(v.getSregs(), mode, cr3, CpuidPolicy.hasNx(supported), br.cs()));
+        v.setSregs(BootCpu.configure(v.getSregs(), mode, cr3, CpuidPolicy.hasNx(supported), br.cs(), plan.vcpuArea()));
         Regs regs = Regs.ZERO.with(Regs.Reg.RIP, br.rip()).with(Regs.Reg.RAX, br.rax()).with(Regs.Reg.RBX, br.rbx())
                 .with(Regs.Reg.RDX, br.rdx()).with(Regs.Reg.RSI, br.rsi());
         if (mode != CpuMode.REAL) regs = regs.with(Regs.Reg.RSP, BootLayout.BOOT_STACK_TOP);

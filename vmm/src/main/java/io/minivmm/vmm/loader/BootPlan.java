@@ -17,14 +17,24 @@ import java.util.List;
  * @param mappings  LONG only: virtual-to-physical mappings the page-table builder must add beyond
  *                  the identity map of RAM (e.g. a higher-half ELF64 kernel); empty otherwise
  * @param e820      the memory map given to the guest (e820 / PVH memmap / Multiboot mmap)
+ * @param vcpuArea  where the vCPU code puts the boot GDT, TSS, IDT and page tables: the
+ *                  {@link Layout#VCPU_AREA_SIZE} bytes from here, kept free by the loader
+ *                  ({@link Layout#VCPU_AREA} unless the image lies there, as a Multiboot kernel
+ *                  linked below 64 KiB does); unused in REAL mode
  */
 public record BootPlan(ImageFormat format, long entry, CpuMode mode, BootRegisters registers,
-                       List<Region> writes, List<LinearMapping> mappings, List<E820Entry> e820) {
+                       List<Region> writes, List<LinearMapping> mappings, List<E820Entry> e820, long vcpuArea) {
 
     public BootPlan {
         writes = List.copyOf(writes);
         mappings = List.copyOf(mappings);
         e820 = List.copyOf(e820);
+    }
+
+    /** A plan with the vCPU area at its default place, {@link Layout#VCPU_AREA}. */
+    public BootPlan(ImageFormat format, long entry, CpuMode mode, BootRegisters registers,
+                    List<Region> writes, List<LinearMapping> mappings, List<E820Entry> e820) {
+        this(format, entry, mode, registers, writes, mappings, e820, Layout.VCPU_AREA);
     }
 
     /**

@@ -217,6 +217,19 @@ final class BzImageLoader {
                 p.commit(), List.of(), e820);
     }
 
+    /**
+     * For loaders that place boot structures around the image (Multiboot): reserves the vCPU
+     * area at {@link Layout#VCPU_AREA} if the image left it free, else below the EBDA where it
+     * is free. Call after the image is placed. Returns its address.
+     */
+    static long reserveVcpuAreaAround(Placement p) throws ImageException {
+        // below the page under the initial stack (0x9f000, see arch.x86.BootLayout): pushes stay out of it
+        long at = p.around("vCPU boot area (GDT/IDT/page tables)", Layout.VCPU_AREA, Layout.VCPU_AREA_SIZE, 0x1000,
+                Layout.BOOT_STACK_PAGE);
+        p.reserve("vCPU boot area (GDT/IDT/page tables)", at, Layout.VCPU_AREA_SIZE, true);
+        return at;
+    }
+
     /** Reservations common to every loader: page 0, the EBDA, and (paged/protected modes) the vCPU area. */
     static void reserveCommon(Placement p, boolean vcpuArea) throws ImageException {
         p.reserve("real-mode IVT/BDA", Layout.IVT_BDA, Layout.IVT_BDA_SIZE, false);

@@ -25,6 +25,9 @@ public final class Layout {
     public static final long VCPU_AREA = 0x1000;
     public static final long VCPU_AREA_SIZE = 0xf000;
 
+    /** The page below the initial stack top of protected-mode guests (0x9f000): a moved vCPU area ends below it. */
+    public static final long BOOT_STACK_PAGE = 0x9e000;
+
     /** Boot sector load address (BIOS convention). */
     public static final long BOOT_SECTOR = 0x7c00;
 

@@ -166,7 +166,8 @@ final class Multiboot2Loader {
         }
 
         Placement p = new Placement("multiboot2", ram);
-        BzImageLoader.reserveCommon(p, true);
+        BzImageLoader.reserveCommon(p, false); // the vCPU area goes around the image, placed first
+
         long entry;
         if (address != null) {
             long loadAddr = address[1];
@@ -203,6 +204,7 @@ final class Multiboot2Loader {
             }
         }
 
+        long vcpuArea = BzImageLoader.reserveVcpuAreaAround(p);
         Info mbi = new Info();
         mbi.u32(0); // total_size, patched below
         mbi.u32(0);
@@ -245,10 +247,12 @@ final class Multiboot2Loader {
                     info.length, Layout.BOOT_INFO_SIZE);
         }
         ImageBytes.put32(info, 0, info.length);
-        p.place("multiboot2 information", Layout.BOOT_INFO, info);
+        // position-independent (no pointers into itself): at BOOT_INFO, or around the image
+        long infoAt = p.around("multiboot2 information", Layout.BOOT_INFO, info.length, 8);
+        p.place("multiboot2 information", infoAt, info);
 
-        BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, Layout.BOOT_INFO, 0, 0, 0);
-        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820);
+        BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, infoAt, 0, 0, 0);
+        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820, vcpuArea);
     }
 
     private static void needSize(ImageBytes img, String name, long size, int need) throws ImageException {

@@ -79,7 +79,9 @@ final class MultibootLoader {
                     : "header flag bit %d is a requirement unknown to minivmm", bit);
         }
         Placement p = new Placement("multiboot", ram);
-        BzImageLoader.reserveCommon(p, true);
+        // The vCPU area and the boot information go around the image (GRUB's i386-multiboot
+        // build loads at 0x9000), so they are placed after it.
+        BzImageLoader.reserveCommon(p, false);
         long entry;
         if ((flags & FLAG_AOUT_KLUDGE) != 0) {
             long headerAddr = img.u32(hdr + 12, "header_addr");
@@ -101,6 +103,7 @@ final class MultibootLoader {
             elf.placeByPaddr(p, "kernel ");
         }
 
+        long vcpuArea = BzImageLoader.reserveVcpuAreaAround(p);
         byte[] info = new byte[PAGE_BYTES];
         long infoFlags = INFO_MEMORY | INFO_MMAP | INFO_BOOT_LOADER_NAME | INFO_MODS;
         ImageBytes.put32(info, 4, Layout.contiguousKib(ram, 0, Layout.LEGACY_HOLE));
@@ -109,21 +112,26 @@ final class MultibootLoader {
             infoFlags |= INFO_CMDLINE;
             ImageBytes.put32(info, 16, PvhLoader.placeCmdline(p, "multiboot", opts.cmdline()));
         }
+        long modAt = 0, modSize = 0;
         if (opts.hasInitrd()) {
             byte[] name = (opts.initrdString() + "\0").getBytes(StandardCharsets.UTF_8);
             if (name.length > MMAP_OFFSET - MODSTR_OFFSET) {
                 throw img.error("module 0 string is %d bytes, minivmm allows %d", name.length - 1, MMAP_OFFSET - MODSTR_OFFSET - 1);
             }
             System.arraycopy(name, 0, info, MODSTR_OFFSET, name.length);
-            long size = opts.initrd().size();
-            long at = p.highest("module 0 (initrd)", size, 0x1000, Layout.FOUR_GIB);
-            p.place("module 0 (initrd)", at, opts.initrd());
-            ImageBytes.put32(info, MODS_OFFSET, at);
-            ImageBytes.put32(info, MODS_OFFSET + 4, at + size);
-            ImageBytes.put32(info, MODS_OFFSET + 8, Layout.BOOT_INFO + MODSTR_OFFSET);
+            modSize = opts.initrd().size();
+            modAt = p.highest("module 0 (initrd)", modSize, 0x1000, Layout.FOUR_GIB);
+            p.place("module 0 (initrd)", modAt, opts.initrd());
+        }
+        // The info page holds pointers into itself: its address is chosen before they are filled.
+        long infoAt = p.around("multiboot info", Layout.BOOT_INFO, PAGE_BYTES, 0x1000);
+        if (opts.hasInitrd()) {
+            ImageBytes.put32(info, MODS_OFFSET, modAt);
+            ImageBytes.put32(info, MODS_OFFSET + 4, modAt + modSize);
+            ImageBytes.put32(info, MODS_OFFSET + 8, infoAt + MODSTR_OFFSET);
             ImageBytes.put32(info, 20, 1);
         }
-        ImageBytes.put32(info, 24, Layout.BOOT_INFO + MODS_OFFSET);
+        ImageBytes.put32(info, 24, infoAt + MODS_OFFSET);
         List<BootPlan.E820Entry> e820 = Layout.e820(ram);
         int max = (PAGE_BYTES - MMAP_OFFSET) / 24;
         if (e820.size() > max) {
@@ -137,15 +145,15 @@ final class MultibootLoader {
             ImageBytes.put32(info, o + 20, e820.get(i).type());
         }
         ImageBytes.put32(info, 44, 24L * e820.size());
-        ImageBytes.put32(info, 48, Layout.BOOT_INFO + MMAP_OFFSET);
+        ImageBytes.put32(info, 48, infoAt + MMAP_OFFSET);
         byte[] name = (LOADER_NAME + "\0").getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(name, 0, info, NAME_OFFSET, name.length);
-        ImageBytes.put32(info, 64, Layout.BOOT_INFO + NAME_OFFSET);
+        ImageBytes.put32(info, 64, infoAt + NAME_OFFSET);
         ImageBytes.put32(info, 0, infoFlags);
-        p.place("multiboot info", Layout.BOOT_INFO, info);
+        p.place("multiboot info", infoAt, info);
 
-        BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, Layout.BOOT_INFO, 0, 0, 0);
-        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820);
+        BootPlan.BootRegisters regs = new BootPlan.BootRegisters(entry, BOOTLOADER_MAGIC, infoAt, 0, 0, 0);
+        return new BootPlan(ImageFormat.MULTIBOOT, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820, vcpuArea);
     }
 
     /** Multiboot enters in 32-bit protected mode without paging: every segment must lie below 4 GiB. */

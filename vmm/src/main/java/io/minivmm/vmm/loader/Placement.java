@@ -120,6 +120,34 @@ final class Placement {
     }
 
     /**
+     * Where a boot structure of {@code size} bytes goes: {@code preferred} when that range is
+     * RAM and free, else the highest free {@code align}-aligned range below the EBDA
+     * ({@link Layout#LEGACY_HOLE}), so that it stays in low memory around the image. Does not
+     * claim it.
+     */
+    long around(String what, long preferred, long size, long align) throws ImageException {
+        return around(what, preferred, size, align, Layout.LEGACY_HOLE);
+    }
+
+    /** As {@link #around(String, long, long, long)}, the fallback ending at or below {@code limit}. */
+    long around(String what, long preferred, long size, long align, long limit) throws ImageException {
+        long end = checkedEnd(what, preferred, size);
+        if (isRam(preferred, end) && firstOverlap(preferred, end) == null) {
+            return preferred;
+        }
+        return highest(what, size, align, limit);
+    }
+
+    private boolean isRam(long start, long end) {
+        for (long[] r : ranges) {
+            if (Long.compareUnsigned(start, r[0]) >= 0 && Long.compareUnsigned(end, r[1]) <= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Writes everything placed, in order, and returns the report.
      *
      * @throws java.io.UncheckedIOException when a module file cannot be read (guest RAM may then be partly written)

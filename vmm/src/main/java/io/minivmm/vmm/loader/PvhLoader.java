@@ -81,14 +81,18 @@ final class PvhLoader {
         return new BootPlan(ImageFormat.PVH, entry, CpuMode.PROTECTED, regs, p.commit(), List.of(), e820);
     }
 
-    /** Places a NUL-terminated command line at {@link Layout#CMDLINE}; returns its address. */
+    /**
+     * Places a NUL-terminated command line at {@link Layout#CMDLINE}, or where it is free below
+     * the EBDA when the image lies there; returns its address.
+     */
     static long placeCmdline(Placement p, String fmt, String cmdline) throws ImageException {
         byte[] cl = (cmdline + "\0").getBytes(StandardCharsets.UTF_8);
         if (cl.length > Layout.CMDLINE_SIZE) {
             throw new ImageException(String.format("%s: command line is %d bytes, minivmm allows at most %d",
                     fmt, cl.length - 1, Layout.CMDLINE_SIZE - 1));
         }
-        p.place("command line", Layout.CMDLINE, cl);
-        return Layout.CMDLINE;
+        long at = p.around("command line", Layout.CMDLINE, cl.length, 16);
+        p.place("command line", at, cl);
+        return at;
     }
 }

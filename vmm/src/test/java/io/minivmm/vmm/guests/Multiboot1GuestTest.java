@@ -50,6 +50,19 @@ class Multiboot1GuestTest {
         assertLine(r, "mods_count=0x00000000");
     }
 
+    /**
+     * guest/src/asm/mb1low.elf32.S: linked at 0x9000 and spanning [0x9000, 0x32000) with its
+     * .bss, over the default vCPU area, boot information and command line: they go around it.
+     */
+    @Test
+    void aKernelLinkedBelow64KiBLoadsWithTheBootStructuresAroundIt() throws Exception {
+        RunResult r = guest("mb1low.elf").memory(MEM).cmdline(CMDLINE).build().run();
+        assertPassed(r);
+        assertLine(r, "mb1-low: entered at 0x0000900c image ends at 0x00032000");
+        assertTrue(r.serialText().contains(" mem_lower=0x0000027f"), r.serialText());
+        assertLine(r, "cmdline='" + CMDLINE + "'");
+    }
+
     @Test
     void elf64WithMultibootHeaderIsEnteredInProtectedMode() throws Exception {
         RunResult r = guest("mb1elf64.elf").memory(MEM).cmdline(CMDLINE).build().run();

@@ -8,6 +8,24 @@ package io.minivmm.vmm.arch.x86;
 public final class BootLayout {
     private BootLayout() {}
 
+    /**
+     * The default start of the vCPU area, {@code [0x1000, 0x10000)}. A loader may move the area
+     * (BootPlan.vcpuArea()) when the image lies there; the structures below keep their offsets
+     * from its start ({@link #gdt}, {@link #tss}, {@link #idt}, {@link #pageTables}).
+     */
+    public static final long AREA = 0x1000;
+    /** Size of the vCPU area. */
+    public static final long AREA_SIZE = 0xf000;
+
+    public static long gdt(long area) { return area + (GDT - AREA); }
+
+    public static long tss(long area) { return area + (TSS - AREA); }
+
+    public static long idt(long area) { return area + (IDT - AREA); }
+
+    /** The page-table frames of the area: {@code [start, end)}. */
+    public static long[] pageTables(long area) { return new long[] {area + (PAGE_TABLES - AREA), area + AREA_SIZE}; }
+
     /** The boot GDT: null, null, __BOOT_CS (0x10), __BOOT_DS (0x18), TSS (0x20, 16 bytes). */
     public static final long GDT = 0x1000;
     /** A 104-byte TSS, so TR is valid at VM entry. */

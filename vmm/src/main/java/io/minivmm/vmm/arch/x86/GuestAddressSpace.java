@@ -54,7 +54,14 @@ public final class GuestAddressSpace implements AutoCloseable {
      */
     public static GuestAddressSpace build(PhysMemory mem, List<long[]> ram, List<Area> areas, boolean gbPages,
             long[] pool) throws PagingError, AddressSpaceError {
-        RangeFrameAllocator boot = new RangeFrameAllocator(mem, BootLayout.PAGE_TABLES, BootLayout.PAGE_TABLES_END);
+        return build(mem, ram, areas, gbPages, pool, BootLayout.AREA);
+    }
+
+    /** As above, with the first page-table frames from the vCPU area at {@code vcpuArea} (BootPlan.vcpuArea()). */
+    public static GuestAddressSpace build(PhysMemory mem, List<long[]> ram, List<Area> areas, boolean gbPages,
+            long[] pool, long vcpuArea) throws PagingError, AddressSpaceError {
+        long[] tables = BootLayout.pageTables(vcpuArea);
+        RangeFrameAllocator boot = new RangeFrameAllocator(mem, tables[0], tables[1]);
         FrameAllocator frames = new ChainedFrameAllocator(boot, pool == null ? null
                 : new RangeFrameAllocator(mem, pool[0], pool[1]));
         AddressSpace low = AddressSpace.create(0, LOW_END, mem, frames);
