@@ -76,7 +76,51 @@ class LoaderFuzzTest {
         }
     }
 
+    /** The kept corpora: the bootable seeds (src/test/resources/fuzz-corpus) and the malformed images (loader-corpus). */
+    static List<Path> corpus() throws java.io.IOException {
+        List<Path> out = new ArrayList<>();
+        for (String d : new String[] {"fuzz-corpus", "loader-corpus"}) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of("src", "test", "resources", d))) {
+                files.filter(f -> !f.toString().endsWith(".expect") && !f.toString().endsWith(".md")).sorted().forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every kept corpus file, mutated in its headers, through every loader (formats forced at
+     * random, multiboot1/multiboot2 included), with initrds from memory and from a file, and the
+     * symbol reader on each: a clean load or one ImageException line, nothing else. A load must
+     * keep the vCPU area clear of everything it wrote.
+     */
+    @Test
+    void mutatedCorpusLoadsOrFailsCleanly(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Random rnd = new Random(SEED + 2);
+        Path initrd = tmp.resolve("initrd.img");
+        java.nio.file.Files.write(initrd, Images.fill(12345, 5));
+        int ok = 0;
+        int cases = 0;
+        for (Path seed : corpus()) {
+            byte[] base = java.nio.file.Files.readAllBytes(seed);
+            boolean bootable = seed.getParent().getFileName().toString().equals("fuzz-corpus");
+            int n = bootable ? Integer.getInteger("loader.fuzzSeedCases", 300) : 30;
+            for (int i = 0; i < n; i++) {
+                byte[] m = mutate(base, rnd, Math.min(base.length, 0x300));
+                Outcome o = run(seed.getFileName() + "#" + i, m, rnd, rnd.nextInt(4) == 0 ? initrd : null);
+                ok += o.ok;
+                cases++;
+                Symbols.fromElf(m).lookup(rnd.nextLong());
+            }
+        }
+        assertTrue(cases > 2000, "a few thousand cases: " + cases);
+        assertTrue(ok > 200, "mutations of the bootable seeds should often still load: " + ok);
+    }
+
     static Outcome run(String name, byte[] image, Random rnd) {
+        return run(name, image, rnd, null);
+    }
+
+    static Outcome run(String name, byte[] image, Random rnd, Path initrdFile) {
         ImageFormat[] formats = ImageFormat.values();
         ImageFormat f = rnd.nextInt(3) == 0 ? formats[rnd.nextInt(formats.length)] : ImageFormat.AUTO;
         LoadOptions opts = LoadOptions.cmdline("console=ttyS0").withInitrd(new byte[rnd.nextInt(3) * 5000], "rd")
@@ -84,7 +128,15 @@ class LoaderFuzzTest {
         long ramSize = rnd.nextBoolean() ? 64L << 20 : rnd.nextBoolean() ? 0x180000 : 5L << 30;
         FakeGuestRam ram = FakeGuestRam.withHole(ramSize);
         try {
-            KernelLoader.load(f, image, ram, opts);
+            if (initrdFile != null) opts = opts.withInitrd(ModuleSource.of(initrdFile), "file");
+            BootPlan plan = KernelLoader.load(f, image, ram, opts);
+            if (plan.mode() != CpuMode.REAL) {
+                long a = plan.vcpuArea(), e = a + Layout.VCPU_AREA_SIZE;
+                for (BootPlan.Region w : plan.writes()) {
+                    boolean overlaps = Long.compareUnsigned(w.gpa(), e) < 0 && Long.compareUnsigned(a, w.end()) < 0;
+                    assertFalse(overlaps && !w.reserved(), name + ": " + w + " overlaps the vCPU area at 0x" + Long.toHexString(a));
+                }
+            }
             return new Outcome(1, 0);
         } catch (ImageException e) {
             String m = e.getMessage();
