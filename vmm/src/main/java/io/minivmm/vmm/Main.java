@@ -137,7 +137,7 @@ public final class Main {
             new HelpFormatter().printHelp(pw, 100, "java -jar vmm.jar [--kernel IMAGE] [options]",
                     "Boots a guest on KVM with its 16550 serial console on stdin/stdout.%n".formatted(), options, 2, 2,
                     "%nExit status: the guest's debug-exit value; 0 reset or --expect; 1 --fail-on; 64 usage; 65 bad image;"
-                            .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 124 timeout; 125 triple fault.");
+                            .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 124 timeout; 125 triple fault; 128+n signal n.");
             pw.flush();
             return 0;
         }

@@ -12,7 +12,11 @@
  * wrap-around, no overlap between segments or with the structures below), and write only if all
  * of it fits: a failed load leaves guest RAM untouched.
  *
- * <h2>Guest-physical layout below 1 MiB (all loader structures live at these fixed addresses)</h2>
+ * <h2>Guest-physical layout below 1 MiB (the default places of the loader structures)</h2>
+ * The Multiboot loaders place the image first and put the vCPU area, the boot information and
+ * the command line at these defaults only when the image left them free; otherwise at the
+ * highest free place below the EBDA ({@link Placement#around}), reported in the
+ * {@link BootPlan} (EBX, {@code vcpuArea()}). The PVH loader does the same for the command line.
  * <pre>
  * 0x00000 - 0x00fff  real-mode IVT + BIOS data area: never written, no image may land here
  * 0x01000 - 0x0ffff  RESERVED FOR THE vCPU / PAGING CODE: GDT, IDT, boot page tables (60 KiB).
