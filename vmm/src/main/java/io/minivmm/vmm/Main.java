@@ -48,6 +48,7 @@ public final class Main {
         Options o = new Options();
         arg(o, "kernel", "FILE", "guest image; its format is detected from its content (default: the embedded demo)");
         arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot, bootsector, raw (default: auto)");
+        arg(o, "disk", "FILE[,if=ide|virtio][,ro]", "attach a disk image (repeatable; default if=virtio)");
         arg(o, "initrd", "FILE", "initial ramdisk (Linux, PVH module 0, Multiboot module 0)");
         arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
         arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G (default: 256M)");
@@ -160,6 +161,10 @@ public final class Main {
                 String problem = checkReadable(Path.of(cl.getOptionValue(opt)), opt);
                 if (problem != null) return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, problem);
             }
+        }
+        for (io.minivmm.vmm.storage.DiskSpec d : b.disks) {
+            String problem = checkReadable(d.file(), "disk");
+            if (problem != null) return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, problem);
         }
         // stdout carries the serial stream and nothing else; SerialSink buffers and flushes it.
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
@@ -297,6 +302,13 @@ public final class Main {
             b.format(f);
         }
         if (cl.hasOption("initrd")) b.initrd(Path.of(cl.getOptionValue("initrd")));
+        for (String d : cl.getOptionValues("disk") == null ? new String[0] : cl.getOptionValues("disk")) {
+            try {
+                b.disk(io.minivmm.vmm.storage.DiskSpec.parse(d));
+            } catch (IllegalArgumentException e) {
+                throw new UsageError(e.getMessage());
+            }
+        }
         if (cl.hasOption("cmdline")) b.cmdline(cl.getOptionValue("cmdline"));
         String mem = cl.getOptionValue("mem", "256M");
         long bytes = parseSize("--mem", mem);

@@ -48,6 +48,7 @@ public final class VmBuilder {
     Pattern failOn;
     int serialCaptureLimit = 1 << 20;
     final java.util.List<GuestAddressSpace.Area> areas = new java.util.ArrayList<>();
+    final java.util.List<io.minivmm.vmm.storage.DiskSpec> disks = new java.util.ArrayList<>();
 
     VmBuilder() {}
 
@@ -66,6 +67,12 @@ public final class VmBuilder {
     public VmBuilder format(String f) { this.format = Objects.requireNonNull(f); return this; }
 
     public VmBuilder initrd(Path path) { this.initrd = path; return this; }
+
+    /**
+     * Attaches a disk image (repeatable): virtio disks become vda, vdb, ... in attach order; IDE
+     * disks take the primary master, primary slave, secondary master and secondary slave.
+     */
+    public VmBuilder disk(io.minivmm.vmm.storage.DiskSpec disk) { this.disks.add(Objects.requireNonNull(disk)); return this; }
 
     public VmBuilder cmdline(String line) { this.cmdline = line; return this; }
 
