@@ -67,6 +67,16 @@ int main(void) {
     O(kvm_clock_data, host_tsc);
     S(kvm_enable_cap); O(kvm_enable_cap, cap); O(kvm_enable_cap, flags); O(kvm_enable_cap, args);
 
+    S(kvm_guest_debug); O(kvm_guest_debug, control); O(kvm_guest_debug, arch.debugreg);
+    S(kvm_debugregs); O(kvm_debugregs, db); O(kvm_debugregs, dr6); O(kvm_debugregs, dr7); O(kvm_debugregs, flags);
+    S(kvm_translation); O(kvm_translation, linear_address); O(kvm_translation, physical_address);
+    O(kvm_translation, valid); O(kvm_translation, writeable); O(kvm_translation, usermode);
+    I(KVM_TRANSLATE); I(KVM_SET_GUEST_DEBUG); I(KVM_GET_DEBUGREGS); I(KVM_SET_DEBUGREGS);
+    C(KVM_GUESTDBG_ENABLE); C(KVM_GUESTDBG_SINGLESTEP); C(KVM_GUESTDBG_USE_SW_BP); C(KVM_GUESTDBG_USE_HW_BP);
+    C(KVM_GUESTDBG_INJECT_DB); C(KVM_GUESTDBG_INJECT_BP); C(KVM_GUESTDBG_BLOCKIRQ);
+    C(KVM_CAP_SET_GUEST_DEBUG); C(KVM_CAP_DEBUGREGS); C(KVM_CAP_XSAVE); C(KVM_CAP_XCRS); C(KVM_CAP_KVMCLOCK_CTRL);
+    C(KVM_CAP_GET_MSR_FEATURES); C(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2); C(KVM_CAP_XSAVE2);
+
     I(KVM_GET_API_VERSION); I(KVM_CREATE_VM); I(KVM_GET_MSR_INDEX_LIST); I(KVM_CHECK_EXTENSION);
     I(KVM_GET_VCPU_MMAP_SIZE); I(KVM_GET_SUPPORTED_CPUID); I(KVM_CREATE_VCPU); I(KVM_GET_DIRTY_LOG);
     I(KVM_SET_USER_MEMORY_REGION); I(KVM_SET_TSS_ADDR); I(KVM_SET_IDENTITY_MAP_ADDR);

@@ -9,6 +9,9 @@ import io.minivmm.kvm.sys.NativeBuffer;
 import io.minivmm.kvm.sys.NativeStubs;
 import io.minivmm.kvm.sys.Structs;
 import io.minivmm.kvm.x86.CpuidEntry;
+import io.minivmm.kvm.x86.DebugRegs;
+import io.minivmm.kvm.x86.GuestDebug;
+import io.minivmm.kvm.x86.Translation;
 import io.minivmm.kvm.x86.Fpu;
 import io.minivmm.kvm.x86.MsrEntry;
 import io.minivmm.kvm.x86.Regs;
@@ -399,6 +402,33 @@ public final class VcpuFd implements AutoCloseable {
 
     public void setVcpuEvents(VcpuEvents events) {
         set("KVM_SET_VCPU_EVENTS", KVM_SET_VCPU_EVENTS, SIZEOF_KVM_VCPU_EVENTS, events, Structs::encodeEvents);
+    }
+
+    // ------------------------------------------------------------------ debugging
+
+    /**
+     * KVM_SET_GUEST_DEBUG: breakpoints and single-stepping owned by the VMM; their hits arrive as
+     * {@link VcpuExit.Debug}. {@link GuestDebug#DISABLED} turns it off.
+     */
+    public void setGuestDebug(GuestDebug debug) {
+        set("KVM_SET_GUEST_DEBUG", KVM_SET_GUEST_DEBUG, SIZEOF_KVM_GUEST_DEBUG, debug, Structs::encodeGuestDebug);
+    }
+
+    /** KVM_GET_DEBUGREGS: the guest's DR0-3, DR6, DR7. */
+    public DebugRegs getDebugregs() {
+        return get("KVM_GET_DEBUGREGS", KVM_GET_DEBUGREGS, SIZEOF_KVM_DEBUGREGS, Structs::decodeDebugregs);
+    }
+
+    /** KVM_SET_DEBUGREGS. KVM refuses a non-zero {@code flags} and DR6/DR7 bits above 31 (EINVAL). */
+    public void setDebugregs(DebugRegs regs) {
+        set("KVM_SET_DEBUGREGS", KVM_SET_DEBUGREGS, SIZEOF_KVM_DEBUGREGS, regs, Structs::encodeDebugregs);
+    }
+
+    /** KVM_TRANSLATE: walks guest-linear {@code linearAddress} through the vCPU's current page tables. */
+    public synchronized Translation translate(long linearAddress) {
+        arg(SIZEOF_KVM_TRANSLATION).putLong(TRANSLATION_LINEAR_ADDRESS, linearAddress);
+        ioctl("KVM_TRANSLATE", KVM_TRANSLATE);
+        return Structs.decodeTranslation(scratch.buffer());
     }
 
     /** KVM_GET_TSC_KHZ: the guest TSC frequency. */

@@ -3,6 +3,9 @@ package io.minivmm.kvm.sys;
 import static io.minivmm.kvm.sys.Uapi.*;
 
 import io.minivmm.kvm.x86.CpuidEntry;
+import io.minivmm.kvm.x86.DebugRegs;
+import io.minivmm.kvm.x86.GuestDebug;
+import io.minivmm.kvm.x86.Translation;
 import io.minivmm.kvm.x86.DescriptorTable;
 import io.minivmm.kvm.x86.Fpu;
 import io.minivmm.kvm.x86.Regs;
@@ -159,5 +162,30 @@ public final class Structs {
         b.put(EV_NMI_MASKED, bit(e.nmiMasked()));
         b.putInt(EV_SIPI_VECTOR, e.sipiVector());
         b.putInt(EV_FLAGS, e.flags());
+    }
+
+    public static void encodeGuestDebug(GuestDebug g, ByteBuffer b) {
+        b.putInt(GUEST_DEBUG_CONTROL, g.control());
+        long[] dr = g.debugreg();
+        for (int i = 0; i < 8; i++) b.putLong(GUEST_DEBUG_DEBUGREG + i * 8, dr[i]);
+    }
+
+    public static DebugRegs decodeDebugregs(ByteBuffer b) {
+        long[] db = new long[4];
+        for (int i = 0; i < 4; i++) db[i] = b.getLong(DEBUGREGS_DB + i * 8);
+        return new DebugRegs(db, b.getLong(DEBUGREGS_DR6), b.getLong(DEBUGREGS_DR7), b.getLong(DEBUGREGS_FLAGS));
+    }
+
+    public static void encodeDebugregs(DebugRegs d, ByteBuffer b) {
+        long[] db = d.db();
+        for (int i = 0; i < 4; i++) b.putLong(DEBUGREGS_DB + i * 8, db[i]);
+        b.putLong(DEBUGREGS_DR6, d.dr6());
+        b.putLong(DEBUGREGS_DR7, d.dr7());
+        b.putLong(DEBUGREGS_FLAGS, d.flags());
+    }
+
+    public static Translation decodeTranslation(ByteBuffer b) {
+        return new Translation(b.getLong(TRANSLATION_LINEAR_ADDRESS), b.getLong(TRANSLATION_PHYSICAL_ADDRESS),
+                b.get(TRANSLATION_VALID) != 0, b.get(TRANSLATION_WRITEABLE) != 0, b.get(TRANSLATION_USERMODE) != 0);
     }
 }

@@ -41,6 +41,9 @@ public final class Uapi {
     public static final int SIZEOF_KVM_DIRTY_LOG = 16;
     public static final int SIZEOF_KVM_CLOCK_DATA = 48;
     public static final int SIZEOF_KVM_ENABLE_CAP = 104;
+    public static final int SIZEOF_KVM_GUEST_DEBUG = 72;
+    public static final int SIZEOF_KVM_DEBUGREGS = 128;
+    public static final int SIZEOF_KVM_TRANSLATION = 24;
 
     // ---- ioctls: system (/dev/kvm) ----
     public static final long KVM_GET_API_VERSION = io(KVMIO, 0x00);
@@ -86,6 +89,10 @@ public final class Uapi {
     public static final long KVM_SET_VCPU_EVENTS = iow(KVMIO, 0xa0, SIZEOF_KVM_VCPU_EVENTS);
     public static final long KVM_SET_TSC_KHZ = io(KVMIO, 0xa2);
     public static final long KVM_GET_TSC_KHZ = io(KVMIO, 0xa3);
+    public static final long KVM_TRANSLATE = iowr(KVMIO, 0x85, SIZEOF_KVM_TRANSLATION);
+    public static final long KVM_SET_GUEST_DEBUG = iow(KVMIO, 0x9b, SIZEOF_KVM_GUEST_DEBUG);
+    public static final long KVM_GET_DEBUGREGS = ior(KVMIO, 0xa1, SIZEOF_KVM_DEBUGREGS);
+    public static final long KVM_SET_DEBUGREGS = iow(KVMIO, 0xa2, SIZEOF_KVM_DEBUGREGS);
 
     // ---- exit reasons (kvm.h KVM_EXIT_*) ----
     public static final int KVM_EXIT_UNKNOWN = 0, KVM_EXIT_EXCEPTION = 1, KVM_EXIT_IO = 2, KVM_EXIT_HYPERCALL = 3,
@@ -108,6 +115,10 @@ public final class Uapi {
     public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1, KVM_IOEVENTFD_FLAG_PIO = 2,
             KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
     public static final int KVM_PIT_SPEAKER_DUMMY = 1;
+    /** kvm.h / asm/kvm.h: kvm_guest_debug.control bits. */
+    public static final int KVM_GUESTDBG_ENABLE = 0x1, KVM_GUESTDBG_SINGLESTEP = 0x2, KVM_GUESTDBG_USE_SW_BP = 0x10000,
+            KVM_GUESTDBG_USE_HW_BP = 0x20000, KVM_GUESTDBG_INJECT_DB = 0x40000, KVM_GUESTDBG_INJECT_BP = 0x80000,
+            KVM_GUESTDBG_BLOCKIRQ = 0x100000;
 
     // ---- struct kvm_run field offsets ----
     public static final int RUN_REQUEST_INTERRUPT_WINDOW = 0, RUN_IMMEDIATE_EXIT = 1, RUN_EXIT_REASON = 8,
@@ -159,4 +170,11 @@ public final class Uapi {
             IOEVENTFD_FLAGS = 24;
     // ---- struct kvm_clock_data offsets ----
     public static final int CLOCK_CLOCK = 0, CLOCK_FLAGS = 8, CLOCK_REALTIME = 16, CLOCK_HOST_TSC = 24;
+    // ---- struct kvm_guest_debug offsets ----
+    public static final int GUEST_DEBUG_CONTROL = 0, GUEST_DEBUG_DEBUGREG = 8;
+    // ---- struct kvm_debugregs offsets ----
+    public static final int DEBUGREGS_DB = 0, DEBUGREGS_DR6 = 32, DEBUGREGS_DR7 = 40, DEBUGREGS_FLAGS = 48;
+    // ---- struct kvm_translation offsets ----
+    public static final int TRANSLATION_LINEAR_ADDRESS = 0, TRANSLATION_PHYSICAL_ADDRESS = 8, TRANSLATION_VALID = 16,
+            TRANSLATION_WRITEABLE = 17, TRANSLATION_USERMODE = 18;
 }

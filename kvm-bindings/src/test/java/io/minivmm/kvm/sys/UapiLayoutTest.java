@@ -56,7 +56,7 @@ class UapiLayoutTest {
             assertEquals(cval(cname), java(f.getName()), f.getName());
             checked++;
         }
-        assertEquals(22, checked);
+        assertEquals(25, checked);
         assertEquals(2352, cval("sizeof.kvm_run"));
         assertEquals(144, cval("sizeof.kvm_regs"));
     }
@@ -213,5 +213,20 @@ class UapiLayoutTest {
         assertEquals(cval("offsetof.kvm_irqfd.flags"), 8);
         assertEquals(cval("offsetof.kvm_dirty_log.dirty_bitmap"), 8);
         assertEquals(cval("offsetof.kvm_enable_cap.args"), 8);
+    }
+
+    @Test
+    void debugStructOffsets() {
+        assertEquals(cval("offsetof.kvm_guest_debug.control"), Uapi.GUEST_DEBUG_CONTROL);
+        assertEquals(cval("offsetof.kvm_guest_debug.arch.debugreg"), Uapi.GUEST_DEBUG_DEBUGREG);
+        assertEquals(cval("offsetof.kvm_debugregs.db"), Uapi.DEBUGREGS_DB);
+        assertEquals(cval("offsetof.kvm_debugregs.dr6"), Uapi.DEBUGREGS_DR6);
+        assertEquals(cval("offsetof.kvm_debugregs.dr7"), Uapi.DEBUGREGS_DR7);
+        assertEquals(cval("offsetof.kvm_debugregs.flags"), Uapi.DEBUGREGS_FLAGS);
+        assertEquals(cval("offsetof.kvm_translation.linear_address"), Uapi.TRANSLATION_LINEAR_ADDRESS);
+        assertEquals(cval("offsetof.kvm_translation.physical_address"), Uapi.TRANSLATION_PHYSICAL_ADDRESS);
+        assertEquals(cval("offsetof.kvm_translation.valid"), Uapi.TRANSLATION_VALID);
+        assertEquals(cval("offsetof.kvm_translation.writeable"), Uapi.TRANSLATION_WRITEABLE);
+        assertEquals(cval("offsetof.kvm_translation.usermode"), Uapi.TRANSLATION_USERMODE);
     }
 }
