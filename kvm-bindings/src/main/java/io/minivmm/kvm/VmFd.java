@@ -52,13 +52,21 @@ public final class VmFd implements AutoCloseable {
         return Kvm.check("KVM_CHECK_EXTENSION", LibC.ioctl(fd(), KVM_CHECK_EXTENSION, cap.number));
     }
 
+    private int xsaveSize;
+
+    /** The size of a vCPU's kvm_xsave: KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM, at least 4096. */
+    private int xsaveSize() {
+        if (xsaveSize == 0) xsaveSize = Math.max(SIZEOF_KVM_XSAVE, checkExtension(Cap.XSAVE2));
+        return xsaveSize;
+    }
+
     /** KVM_CREATE_VCPU with the given APIC id; maps its {@code kvm_run}. */
     public synchronized VcpuFd createVcpu(int id) {
         int vfd = LibC.ioctl(fd(), KVM_CREATE_VCPU, id);
         if (vfd < 0) throw new KvmException("KVM_CREATE_VCPU", LibC.errno(), "vcpu id " + id);
         VcpuFd v;
         try {
-            v = new VcpuFd(vfd, id, vcpuMmapSize);
+            v = new VcpuFd(vfd, id, vcpuMmapSize, xsaveSize());
         } catch (RuntimeException e) {
             LibC.close(vfd);
             throw e;

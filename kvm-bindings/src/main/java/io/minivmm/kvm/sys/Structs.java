@@ -6,6 +6,9 @@ import io.minivmm.kvm.x86.CpuidEntry;
 import io.minivmm.kvm.x86.DebugRegs;
 import io.minivmm.kvm.x86.GuestDebug;
 import io.minivmm.kvm.x86.Translation;
+import io.minivmm.kvm.x86.Xcr;
+import java.util.ArrayList;
+import java.util.List;
 import io.minivmm.kvm.x86.DescriptorTable;
 import io.minivmm.kvm.x86.Fpu;
 import io.minivmm.kvm.x86.Regs;
@@ -187,5 +190,23 @@ public final class Structs {
     public static Translation decodeTranslation(ByteBuffer b) {
         return new Translation(b.getLong(TRANSLATION_LINEAR_ADDRESS), b.getLong(TRANSLATION_PHYSICAL_ADDRESS),
                 b.get(TRANSLATION_VALID) != 0, b.get(TRANSLATION_WRITEABLE) != 0, b.get(TRANSLATION_USERMODE) != 0);
+    }
+
+    public static List<Xcr> decodeXcrs(ByteBuffer b) {
+        int n = Math.min(Math.max(b.getInt(XCRS_NR_XCRS), 0), KVM_MAX_XCRS);
+        List<Xcr> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int o = XCRS_XCRS + i * SIZEOF_KVM_XCR;
+            out.add(new Xcr(b.getInt(o + XCR_XCR), b.getLong(o + XCR_VALUE)));
+        }
+        return out;
+    }
+
+    public static void encodeXcrs(List<Xcr> xcrs, ByteBuffer b) {
+        b.putInt(XCRS_NR_XCRS, xcrs.size());
+        for (int i = 0; i < xcrs.size(); i++) {
+            int o = XCRS_XCRS + i * SIZEOF_KVM_XCR;
+            b.putInt(o + XCR_XCR, xcrs.get(i).index()).putLong(o + XCR_VALUE, xcrs.get(i).value());
+        }
     }
 }

@@ -44,6 +44,10 @@ public final class Uapi {
     public static final int SIZEOF_KVM_GUEST_DEBUG = 72;
     public static final int SIZEOF_KVM_DEBUGREGS = 128;
     public static final int SIZEOF_KVM_TRANSLATION = 24;
+    /** The fixed part; KVM_GET_XSAVE2 may use more (KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM). */
+    public static final int SIZEOF_KVM_XSAVE = 4096;
+    public static final int SIZEOF_KVM_XCRS = 392;
+    public static final int SIZEOF_KVM_XCR = 16;
 
     // ---- ioctls: system (/dev/kvm) ----
     public static final long KVM_GET_API_VERSION = io(KVMIO, 0x00);
@@ -53,6 +57,7 @@ public final class Uapi {
     public static final long KVM_GET_VCPU_MMAP_SIZE = io(KVMIO, 0x04);
     public static final long KVM_GET_SUPPORTED_CPUID = iowr(KVMIO, 0x05, SIZEOF_KVM_CPUID2);
     public static final long KVM_GET_EMULATED_CPUID = iowr(KVMIO, 0x09, SIZEOF_KVM_CPUID2);
+    public static final long KVM_GET_MSR_FEATURE_INDEX_LIST = iowr(KVMIO, 0x0a, SIZEOF_KVM_MSR_LIST);
     // ---- ioctls: VM ----
     public static final long KVM_CREATE_VCPU = io(KVMIO, 0x41);
     public static final long KVM_GET_DIRTY_LOG = iow(KVMIO, 0x42, SIZEOF_KVM_DIRTY_LOG);
@@ -93,6 +98,12 @@ public final class Uapi {
     public static final long KVM_SET_GUEST_DEBUG = iow(KVMIO, 0x9b, SIZEOF_KVM_GUEST_DEBUG);
     public static final long KVM_GET_DEBUGREGS = ior(KVMIO, 0xa1, SIZEOF_KVM_DEBUGREGS);
     public static final long KVM_SET_DEBUGREGS = iow(KVMIO, 0xa2, SIZEOF_KVM_DEBUGREGS);
+    public static final long KVM_GET_XSAVE = ior(KVMIO, 0xa4, SIZEOF_KVM_XSAVE);
+    public static final long KVM_SET_XSAVE = iow(KVMIO, 0xa5, SIZEOF_KVM_XSAVE);
+    public static final long KVM_GET_XSAVE2 = ior(KVMIO, 0xcf, SIZEOF_KVM_XSAVE);
+    public static final long KVM_GET_XCRS = ior(KVMIO, 0xa6, SIZEOF_KVM_XCRS);
+    public static final long KVM_SET_XCRS = iow(KVMIO, 0xa7, SIZEOF_KVM_XCRS);
+    public static final long KVM_KVMCLOCK_CTRL = io(KVMIO, 0xad);
 
     // ---- exit reasons (kvm.h KVM_EXIT_*) ----
     public static final int KVM_EXIT_UNKNOWN = 0, KVM_EXIT_EXCEPTION = 1, KVM_EXIT_IO = 2, KVM_EXIT_HYPERCALL = 3,
@@ -110,7 +121,11 @@ public final class Uapi {
     public static final int KVM_MP_STATE_RUNNABLE = 0, KVM_MP_STATE_UNINITIALIZED = 1,
             KVM_MP_STATE_INIT_RECEIVED = 2, KVM_MP_STATE_HALTED = 3, KVM_MP_STATE_SIPI_RECEIVED = 4;
     // ---- misc flags ----
-    public static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 1, KVM_VCPUEVENT_VALID_SIPI_VECTOR = 2;
+    public static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 1, KVM_VCPUEVENT_VALID_SIPI_VECTOR = 2,
+            KVM_VCPUEVENT_VALID_SHADOW = 4, KVM_VCPUEVENT_VALID_SMM = 8, KVM_VCPUEVENT_VALID_PAYLOAD = 0x10,
+            KVM_VCPUEVENT_VALID_TRIPLE_FAULT = 0x20;
+    /** asm/kvm.h KVM_MAX_XCRS: entries in kvm_xcrs. */
+    public static final int KVM_MAX_XCRS = 16;
     public static final int KVM_IRQFD_FLAG_DEASSIGN = 1;
     public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1, KVM_IOEVENTFD_FLAG_PIO = 2,
             KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
@@ -164,7 +179,8 @@ public final class Uapi {
     public static final int EV_EXC_INJECTED = 0, EV_EXC_NR = 1, EV_EXC_HAS_ERROR_CODE = 2, EV_EXC_PENDING = 3,
             EV_EXC_ERROR_CODE = 4, EV_INT_INJECTED = 8, EV_INT_NR = 9, EV_INT_SOFT = 10, EV_INT_SHADOW = 11,
             EV_NMI_INJECTED = 12, EV_NMI_PENDING = 13, EV_NMI_MASKED = 14, EV_SIPI_VECTOR = 16, EV_FLAGS = 20,
-            EV_SMI_SMM = 24, EV_EXC_HAS_PAYLOAD = 55, EV_EXC_PAYLOAD = 56;
+            EV_SMI_SMM = 24, EV_SMI_PENDING = 25, EV_SMI_SMM_INSIDE_NMI = 26, EV_SMI_LATCHED_INIT = 27,
+            EV_TRIPLE_FAULT_PENDING = 28, EV_EXC_HAS_PAYLOAD = 55, EV_EXC_PAYLOAD = 56;
     // ---- struct kvm_ioeventfd offsets ----
     public static final int IOEVENTFD_DATAMATCH = 0, IOEVENTFD_ADDR = 8, IOEVENTFD_LEN = 16, IOEVENTFD_FD = 20,
             IOEVENTFD_FLAGS = 24;
@@ -177,4 +193,6 @@ public final class Uapi {
     // ---- struct kvm_translation offsets ----
     public static final int TRANSLATION_LINEAR_ADDRESS = 0, TRANSLATION_PHYSICAL_ADDRESS = 8, TRANSLATION_VALID = 16,
             TRANSLATION_WRITEABLE = 17, TRANSLATION_USERMODE = 18;
+    // ---- struct kvm_xcrs / kvm_xcr offsets ----
+    public static final int XCRS_NR_XCRS = 0, XCRS_FLAGS = 4, XCRS_XCRS = 8, XCR_XCR = 0, XCR_VALUE = 8;
 }

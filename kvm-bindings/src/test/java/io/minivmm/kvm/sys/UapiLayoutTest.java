@@ -56,7 +56,7 @@ class UapiLayoutTest {
             assertEquals(cval(cname), java(f.getName()), f.getName());
             checked++;
         }
-        assertEquals(25, checked);
+        assertEquals(28, checked);
         assertEquals(2352, cval("sizeof.kvm_run"));
         assertEquals(144, cval("sizeof.kvm_regs"));
     }
@@ -228,5 +228,19 @@ class UapiLayoutTest {
         assertEquals(cval("offsetof.kvm_translation.valid"), Uapi.TRANSLATION_VALID);
         assertEquals(cval("offsetof.kvm_translation.writeable"), Uapi.TRANSLATION_WRITEABLE);
         assertEquals(cval("offsetof.kvm_translation.usermode"), Uapi.TRANSLATION_USERMODE);
+    }
+
+    @Test
+    void xsaveXcrsAndEventsSmiOffsets() {
+        assertEquals(cval("offsetof.kvm_xsave.region"), 0);
+        assertEquals(cval("offsetof.kvm_xcrs.nr_xcrs"), Uapi.XCRS_NR_XCRS);
+        assertEquals(cval("offsetof.kvm_xcrs.flags"), Uapi.XCRS_FLAGS);
+        assertEquals(cval("offsetof.kvm_xcrs.xcrs"), Uapi.XCRS_XCRS);
+        assertEquals(cval("offsetof.kvm_xcr.xcr"), Uapi.XCR_XCR);
+        assertEquals(cval("offsetof.kvm_xcr.value"), Uapi.XCR_VALUE);
+        assertEquals(cval("offsetof.kvm_vcpu_events.smi.pending"), Uapi.EV_SMI_PENDING);
+        assertEquals(cval("offsetof.kvm_vcpu_events.smi.smm_inside_nmi"), Uapi.EV_SMI_SMM_INSIDE_NMI);
+        assertEquals(cval("offsetof.kvm_vcpu_events.smi.latched_init"), Uapi.EV_SMI_LATCHED_INIT);
+        assertEquals(cval("offsetof.kvm_vcpu_events.triple_fault.pending"), Uapi.EV_TRIPLE_FAULT_PENDING);
     }
 }
