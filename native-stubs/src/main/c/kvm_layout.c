@@ -87,6 +87,29 @@ int main(void) {
     C(KVM_VCPUEVENT_VALID_SHADOW); C(KVM_VCPUEVENT_VALID_SMM); C(KVM_VCPUEVENT_VALID_PAYLOAD);
     C(KVM_VCPUEVENT_VALID_TRIPLE_FAULT); C(KVM_MAX_XCRS);
 
+    S(kvm_irqchip); O(kvm_irqchip, chip_id); O(kvm_irqchip, chip);
+    S(kvm_pic_state); O(kvm_pic_state, last_irr); O(kvm_pic_state, irr); O(kvm_pic_state, imr);
+    O(kvm_pic_state, isr); O(kvm_pic_state, priority_add); O(kvm_pic_state, irq_base);
+    O(kvm_pic_state, read_reg_select); O(kvm_pic_state, poll); O(kvm_pic_state, special_mask);
+    O(kvm_pic_state, init_state); O(kvm_pic_state, auto_eoi); O(kvm_pic_state, rotate_on_auto_eoi);
+    O(kvm_pic_state, special_fully_nested_mode); O(kvm_pic_state, init4); O(kvm_pic_state, elcr);
+    O(kvm_pic_state, elcr_mask);
+    S(kvm_ioapic_state); O(kvm_ioapic_state, base_address); O(kvm_ioapic_state, ioregsel);
+    O(kvm_ioapic_state, id); O(kvm_ioapic_state, irr); O(kvm_ioapic_state, redirtbl);
+    S(kvm_pit_channel_state); O(kvm_pit_channel_state, count); O(kvm_pit_channel_state, latched_count);
+    O(kvm_pit_channel_state, count_latched); O(kvm_pit_channel_state, status_latched);
+    O(kvm_pit_channel_state, status); O(kvm_pit_channel_state, read_state); O(kvm_pit_channel_state, write_state);
+    O(kvm_pit_channel_state, write_latch); O(kvm_pit_channel_state, rw_mode); O(kvm_pit_channel_state, mode);
+    O(kvm_pit_channel_state, bcd); O(kvm_pit_channel_state, gate); O(kvm_pit_channel_state, count_load_time);
+    S(kvm_pit_state2); O(kvm_pit_state2, channels); O(kvm_pit_state2, flags);
+    S(kvm_clear_dirty_log); O(kvm_clear_dirty_log, slot); O(kvm_clear_dirty_log, num_pages);
+    O(kvm_clear_dirty_log, first_page); O(kvm_clear_dirty_log, dirty_bitmap);
+    I(KVM_GET_IRQCHIP); I(KVM_SET_IRQCHIP); I(KVM_GET_PIT2); I(KVM_SET_PIT2); I(KVM_CLEAR_DIRTY_LOG);
+    C(KVM_IRQCHIP_PIC_MASTER); C(KVM_IRQCHIP_PIC_SLAVE); C(KVM_IRQCHIP_IOAPIC); C(KVM_IOAPIC_NUM_PINS);
+    C(KVM_PIT_FLAGS_HPET_LEGACY); C(KVM_PIT_FLAGS_SPEAKER_DATA_ON); C(KVM_CLOCK_TSC_STABLE);
+    C(KVM_CLOCK_REALTIME); C(KVM_CLOCK_HOST_TSC); C(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
+    C(KVM_DIRTY_LOG_INITIALLY_SET);
+
     I(KVM_GET_API_VERSION); I(KVM_CREATE_VM); I(KVM_GET_MSR_INDEX_LIST); I(KVM_CHECK_EXTENSION);
     I(KVM_GET_VCPU_MMAP_SIZE); I(KVM_GET_SUPPORTED_CPUID); I(KVM_CREATE_VCPU); I(KVM_GET_DIRTY_LOG);
     I(KVM_SET_USER_MEMORY_REGION); I(KVM_SET_TSS_ADDR); I(KVM_SET_IDENTITY_MAP_ADDR);

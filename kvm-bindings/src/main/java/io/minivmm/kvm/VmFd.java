@@ -4,6 +4,10 @@ import static io.minivmm.kvm.sys.Uapi.*;
 
 import io.minivmm.kvm.sys.LibC;
 import io.minivmm.kvm.sys.NativeBuffer;
+import io.minivmm.kvm.sys.Structs;
+import io.minivmm.kvm.x86.ClockData;
+import io.minivmm.kvm.x86.Irqchip;
+import io.minivmm.kvm.x86.PitState2;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +28,10 @@ import java.util.List;
 public final class VmFd implements AutoCloseable {
     private int fd;
     private final int vcpuMmapSize;
-    private final NativeBuffer scratch = new NativeBuffer(256);
+    private final NativeBuffer scratch = new NativeBuffer(1024);
     private final List<VcpuFd> vcpus = new ArrayList<>();
+    /** Size of each memory slot this VmFd created, for sizing dirty bitmaps. */
+    private final java.util.Map<Integer, Long> slotSizes = new java.util.HashMap<>();
 
     VmFd(int fd, int vcpuMmapSize) {
         this.fd = fd;
@@ -89,6 +95,8 @@ public final class VmFd implements AutoCloseable {
             throw new KvmException("KVM_SET_USER_MEMORY_REGION", LibC.errno(),
                     String.format("slot %d gpa 0x%x size 0x%x", slot, guestPhysAddr, size));
         }
+        if (size == 0) slotSizes.remove(slot);
+        else slotSizes.put(slot, size);
     }
 
     /** KVM_SET_TSS_ADDR: three pages of guest-physical space Intel VMX needs for real mode. */
@@ -146,21 +154,112 @@ public final class VmFd implements AutoCloseable {
 
     /**
      * KVM_GET_DIRTY_LOG for a slot created with dirty logging: returns one bit per page, in
-     * {@code (pages + 63) / 64} words, and resets the log.
+     * {@code (pages + 63) / 64} words, and resets the log (unless manual protection is on, see
+     * {@link #clearDirtyLog}). The kernel writes one bit per page of the whole slot, so the buffer
+     * is sized from the slot as this VmFd created it, whatever {@code pages} says.
      */
     public long[] getDirtyLog(int slot, long pages) {
+        long slotPages;
+        synchronized (this) {
+            Long size = slotSizes.get(slot);
+            if (size == null) throw new IllegalArgumentException("no memory slot " + slot);
+            slotPages = (size + 4095) / 4096;
+        }
+        if (pages < 0 || pages > slotPages) throw new IllegalArgumentException(pages + " pages, slot has " + slotPages);
+        long slotWords = (slotPages + 63) / 64;
+        if (slotWords * 8 > Integer.MAX_VALUE) throw new IllegalArgumentException("slot too large for one bitmap");
         int words = (int) ((pages + 63) / 64);
-        try (NativeBuffer bitmap = new NativeBuffer(Math.max(8, words * 8))) {
+        try (NativeBuffer bitmap = new NativeBuffer((int) Math.max(8, slotWords * 8))) {
             synchronized (this) {
                 ByteBuffer b = arg(SIZEOF_KVM_DIRTY_LOG);
                 b.putInt(0, slot).putLong(8, bitmap.address());
-                // NATIVE: bitmap has room for one bit per page of the slot (pages from the caller's slot size).
+                // NATIVE: bitmap has room for one bit per page of the slot (size recorded by setUserMemoryRegion).
                 Kvm.check("KVM_GET_DIRTY_LOG", LibC.ioctl(fd(), KVM_GET_DIRTY_LOG, scratch.address()));
             }
             long[] out = new long[words];
             ByteBuffer bb = bitmap.buffer();
             for (int i = 0; i < words; i++) out[i] = bb.getLong(i * 8);
+            if (pages % 64 != 0 && words > 0) out[words - 1] &= (1L << (pages % 64)) - 1;
             return out;
+        }
+    }
+
+    /** KVM_GET_IRQCHIP: the state of one in-kernel chip ({@link Irqchip#PIC_MASTER}, PIC_SLAVE, IOAPIC). */
+    public synchronized Irqchip getIrqchip(int chipId) {
+        arg(SIZEOF_KVM_IRQCHIP).putInt(IRQCHIP_CHIP_ID, chipId);
+        // NATIVE: scratch holds a kvm_irqchip (520 bytes) with chip_id set; KVM fills the union.
+        int r = LibC.ioctl(fd(), KVM_GET_IRQCHIP, scratch.address());
+        if (r < 0) throw new KvmException("KVM_GET_IRQCHIP", LibC.errno(), "chip " + chipId);
+        byte[] state = new byte[Irqchip.STATE_SIZE];
+        scratch.buffer().get(IRQCHIP_CHIP, state);
+        return new Irqchip(chipId, state);
+    }
+
+    /** KVM_SET_IRQCHIP: restores one chip's state (the VM must have an in-kernel irqchip). */
+    public synchronized void setIrqchip(Irqchip chip) {
+        ByteBuffer b = arg(SIZEOF_KVM_IRQCHIP);
+        b.putInt(IRQCHIP_CHIP_ID, chip.chipId()).put(IRQCHIP_CHIP, chip.state());
+        // NATIVE: scratch holds a complete kvm_irqchip.
+        int r = LibC.ioctl(fd(), KVM_SET_IRQCHIP, scratch.address());
+        if (r < 0) throw new KvmException("KVM_SET_IRQCHIP", LibC.errno(), "chip " + chip.chipId());
+    }
+
+    /** KVM_GET_PIT2: the in-kernel PIT (after {@link #createPit2}). */
+    public synchronized PitState2 getPit2() {
+        arg(SIZEOF_KVM_PIT_STATE2);
+        // NATIVE: scratch has room for a kvm_pit_state2.
+        Kvm.check("KVM_GET_PIT2", LibC.ioctl(fd(), KVM_GET_PIT2, scratch.address()));
+        return Structs.decodePit2(scratch.buffer());
+    }
+
+    /** KVM_SET_PIT2. KVM restarts each counter's period from now (the saved load time is a host time). */
+    public synchronized void setPit2(PitState2 pit) {
+        Structs.encodePit2(pit, arg(SIZEOF_KVM_PIT_STATE2));
+        // NATIVE: scratch holds a kvm_pit_state2.
+        Kvm.check("KVM_SET_PIT2", LibC.ioctl(fd(), KVM_SET_PIT2, scratch.address()));
+    }
+
+    /** KVM_GET_CLOCK with its flags ({@link ClockData#TSC_STABLE}, REALTIME, HOST_TSC) and host times. */
+    public synchronized ClockData getClockData() {
+        arg(SIZEOF_KVM_CLOCK_DATA);
+        // NATIVE: scratch has room for a kvm_clock_data.
+        Kvm.check("KVM_GET_CLOCK", LibC.ioctl(fd(), KVM_GET_CLOCK, scratch.address()));
+        return Structs.decodeClock(scratch.buffer());
+    }
+
+    /**
+     * KVM_SET_CLOCK with flags: {@link ClockData#REALTIME} adds the wall time elapsed since
+     * {@code realtime}; other flags are accepted and ignored by KVM.
+     */
+    public synchronized void setClockData(ClockData clock) {
+        Structs.encodeClock(clock, arg(SIZEOF_KVM_CLOCK_DATA));
+        // NATIVE: scratch holds a kvm_clock_data.
+        Kvm.check("KVM_SET_CLOCK", LibC.ioctl(fd(), KVM_SET_CLOCK, scratch.address()));
+    }
+
+    /**
+     * KVM_CLEAR_DIRTY_LOG (after {@code enableCap(Cap.MANUAL_DIRTY_LOG_PROTECT2, 1)}): clears and
+     * write-protects again the pages of {@code bitmap} (bit {@code i} is page {@code firstPage + i})
+     * in slot {@code slot}. {@code firstPage} and {@code numPages} must be multiples of 64 unless the
+     * range ends at the slot's end.
+     */
+    public void clearDirtyLog(int slot, long firstPage, int numPages, long[] bitmap) {
+        if (numPages < 0 || (long) bitmap.length * 64 < numPages) {
+            throw new IllegalArgumentException(numPages + " pages, bitmap of " + bitmap.length + " words");
+        }
+        try (NativeBuffer bits = new NativeBuffer(Math.max(8, bitmap.length * 8))) {
+            ByteBuffer bb = bits.buffer();
+            for (int i = 0; i < bitmap.length; i++) bb.putLong(i * 8, bitmap[i]);
+            synchronized (this) {
+                arg(SIZEOF_KVM_CLEAR_DIRTY_LOG).putInt(CLEAR_DIRTY_SLOT, slot).putInt(CLEAR_DIRTY_NUM_PAGES, numPages)
+                        .putLong(CLEAR_DIRTY_FIRST_PAGE, firstPage).putLong(CLEAR_DIRTY_BITMAP, bits.address());
+                // NATIVE: bits holds one bit per page for numPages pages (checked against bitmap.length above).
+                int r = LibC.ioctl(fd(), KVM_CLEAR_DIRTY_LOG, scratch.address());
+                if (r < 0) {
+                    throw new KvmException("KVM_CLEAR_DIRTY_LOG", LibC.errno(),
+                            "slot " + slot + " pages " + firstPage + "+" + numPages);
+                }
+            }
         }
     }
 

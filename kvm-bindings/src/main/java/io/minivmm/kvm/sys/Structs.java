@@ -6,6 +6,12 @@ import io.minivmm.kvm.x86.CpuidEntry;
 import io.minivmm.kvm.x86.DebugRegs;
 import io.minivmm.kvm.x86.GuestDebug;
 import io.minivmm.kvm.x86.Translation;
+import io.minivmm.kvm.x86.ClockData;
+import io.minivmm.kvm.x86.IoapicState;
+import io.minivmm.kvm.x86.PicState;
+import io.minivmm.kvm.x86.PitChannel;
+import io.minivmm.kvm.x86.PitState2;
+import java.nio.ByteOrder;
 import io.minivmm.kvm.x86.Xcr;
 import java.util.ArrayList;
 import java.util.List;
@@ -208,5 +214,63 @@ public final class Structs {
             int o = XCRS_XCRS + i * SIZEOF_KVM_XCR;
             b.putInt(o + XCR_XCR, xcrs.get(i).index()).putLong(o + XCR_VALUE, xcrs.get(i).value());
         }
+    }
+
+    private static int u8(byte[] a, int o) { return a[o] & 0xff; }
+
+    /** Decodes a kvm_pic_state from an irqchip's 512-byte state union. */
+    public static PicState decodePic(byte[] s) {
+        return new PicState(u8(s, PIC_LAST_IRR), u8(s, PIC_IRR), u8(s, PIC_IMR), u8(s, PIC_ISR),
+                u8(s, PIC_PRIORITY_ADD), u8(s, PIC_IRQ_BASE), u8(s, PIC_READ_REG_SELECT), u8(s, PIC_POLL),
+                u8(s, PIC_SPECIAL_MASK), u8(s, PIC_INIT_STATE), u8(s, PIC_AUTO_EOI), u8(s, PIC_ROTATE_ON_AUTO_EOI),
+                u8(s, PIC_SPECIAL_FULLY_NESTED_MODE), u8(s, PIC_INIT4), u8(s, PIC_ELCR), u8(s, PIC_ELCR_MASK));
+    }
+
+    /** Decodes a kvm_ioapic_state from an irqchip's 512-byte state union. */
+    public static IoapicState decodeIoapic(byte[] s) {
+        ByteBuffer b = ByteBuffer.wrap(s).order(ByteOrder.LITTLE_ENDIAN);
+        long[] redir = new long[KVM_IOAPIC_NUM_PINS];
+        for (int i = 0; i < redir.length; i++) redir[i] = b.getLong(IOAPIC_REDIRTBL + i * 8);
+        return new IoapicState(b.getLong(IOAPIC_BASE_ADDRESS), b.getInt(IOAPIC_IOREGSEL), b.getInt(IOAPIC_ID),
+                b.getInt(IOAPIC_IRR), redir);
+    }
+
+    public static PitState2 decodePit2(ByteBuffer b) {
+        java.util.List<PitChannel> ch = new java.util.ArrayList<>(3);
+        for (int i = 0; i < 3; i++) {
+            int o = PIT_CHANNELS + i * SIZEOF_KVM_PIT_CHANNEL_STATE;
+            ch.add(new PitChannel(b.getInt(o + PITCH_COUNT), Short.toUnsignedInt(b.getShort(o + PITCH_LATCHED_COUNT)),
+                    b.get(o + PITCH_COUNT_LATCHED) & 0xff, b.get(o + PITCH_STATUS_LATCHED) & 0xff,
+                    b.get(o + PITCH_STATUS) & 0xff, b.get(o + PITCH_READ_STATE) & 0xff,
+                    b.get(o + PITCH_WRITE_STATE) & 0xff, b.get(o + PITCH_WRITE_LATCH) & 0xff,
+                    b.get(o + PITCH_RW_MODE) & 0xff, b.get(o + PITCH_MODE) & 0xff, b.get(o + PITCH_BCD) & 0xff,
+                    b.get(o + PITCH_GATE) & 0xff, b.getLong(o + PITCH_COUNT_LOAD_TIME)));
+        }
+        return new PitState2(ch, b.getInt(PIT_FLAGS));
+    }
+
+    public static void encodePit2(PitState2 p, ByteBuffer b) {
+        for (int i = 0; i < 3; i++) {
+            int o = PIT_CHANNELS + i * SIZEOF_KVM_PIT_CHANNEL_STATE;
+            PitChannel c = p.channels().get(i);
+            b.putInt(o + PITCH_COUNT, c.count()).putShort(o + PITCH_LATCHED_COUNT, (short) c.latchedCount())
+                    .put(o + PITCH_COUNT_LATCHED, (byte) c.countLatched())
+                    .put(o + PITCH_STATUS_LATCHED, (byte) c.statusLatched()).put(o + PITCH_STATUS, (byte) c.status())
+                    .put(o + PITCH_READ_STATE, (byte) c.readState()).put(o + PITCH_WRITE_STATE, (byte) c.writeState())
+                    .put(o + PITCH_WRITE_LATCH, (byte) c.writeLatch()).put(o + PITCH_RW_MODE, (byte) c.rwMode())
+                    .put(o + PITCH_MODE, (byte) c.mode()).put(o + PITCH_BCD, (byte) c.bcd())
+                    .put(o + PITCH_GATE, (byte) c.gate()).putLong(o + PITCH_COUNT_LOAD_TIME, c.countLoadTime());
+        }
+        b.putInt(PIT_FLAGS, p.flags());
+    }
+
+    public static ClockData decodeClock(ByteBuffer b) {
+        return new ClockData(b.getLong(CLOCK_CLOCK), b.getInt(CLOCK_FLAGS), b.getLong(CLOCK_REALTIME),
+                b.getLong(CLOCK_HOST_TSC));
+    }
+
+    public static void encodeClock(ClockData c, ByteBuffer b) {
+        b.putLong(CLOCK_CLOCK, c.clock()).putInt(CLOCK_FLAGS, c.flags()).putLong(CLOCK_REALTIME, c.realtime())
+                .putLong(CLOCK_HOST_TSC, c.hostTsc());
     }
 }

@@ -48,6 +48,12 @@ public final class Uapi {
     public static final int SIZEOF_KVM_XSAVE = 4096;
     public static final int SIZEOF_KVM_XCRS = 392;
     public static final int SIZEOF_KVM_XCR = 16;
+    public static final int SIZEOF_KVM_IRQCHIP = 520;
+    public static final int SIZEOF_KVM_PIC_STATE = 16;
+    public static final int SIZEOF_KVM_IOAPIC_STATE = 216;
+    public static final int SIZEOF_KVM_PIT_CHANNEL_STATE = 24;
+    public static final int SIZEOF_KVM_PIT_STATE2 = 112;
+    public static final int SIZEOF_KVM_CLEAR_DIRTY_LOG = 24;
 
     // ---- ioctls: system (/dev/kvm) ----
     public static final long KVM_GET_API_VERSION = io(KVMIO, 0x00);
@@ -73,6 +79,12 @@ public final class Uapi {
     public static final long KVM_SET_CLOCK = iow(KVMIO, 0x7b, SIZEOF_KVM_CLOCK_DATA);
     public static final long KVM_GET_CLOCK = ior(KVMIO, 0x7c, SIZEOF_KVM_CLOCK_DATA);
     public static final long KVM_ENABLE_CAP = iow(KVMIO, 0xa3, SIZEOF_KVM_ENABLE_CAP);
+    public static final long KVM_GET_IRQCHIP = iowr(KVMIO, 0x62, SIZEOF_KVM_IRQCHIP);
+    /** kvm.h: _IOR although userspace writes it, a historical accident the number keeps. */
+    public static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, SIZEOF_KVM_IRQCHIP);
+    public static final long KVM_GET_PIT2 = ior(KVMIO, 0x9f, SIZEOF_KVM_PIT_STATE2);
+    public static final long KVM_SET_PIT2 = iow(KVMIO, 0xa0, SIZEOF_KVM_PIT_STATE2);
+    public static final long KVM_CLEAR_DIRTY_LOG = iowr(KVMIO, 0xc0, SIZEOF_KVM_CLEAR_DIRTY_LOG);
     // ---- ioctls: vCPU ----
     public static final long KVM_RUN = io(KVMIO, 0x80);
     public static final long KVM_GET_REGS = ior(KVMIO, 0x81, SIZEOF_KVM_REGS);
@@ -130,6 +142,11 @@ public final class Uapi {
     public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1, KVM_IOEVENTFD_FLAG_PIO = 2,
             KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
     public static final int KVM_PIT_SPEAKER_DUMMY = 1;
+    public static final int KVM_IRQCHIP_PIC_MASTER = 0, KVM_IRQCHIP_PIC_SLAVE = 1, KVM_IRQCHIP_IOAPIC = 2,
+            KVM_IOAPIC_NUM_PINS = 24;
+    public static final int KVM_PIT_FLAGS_HPET_LEGACY = 1, KVM_PIT_FLAGS_SPEAKER_DATA_ON = 2;
+    public static final int KVM_CLOCK_TSC_STABLE = 2, KVM_CLOCK_REALTIME = 4, KVM_CLOCK_HOST_TSC = 8;
+    public static final int KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1, KVM_DIRTY_LOG_INITIALLY_SET = 2;
     /** kvm.h / asm/kvm.h: kvm_guest_debug.control bits. */
     public static final int KVM_GUESTDBG_ENABLE = 0x1, KVM_GUESTDBG_SINGLESTEP = 0x2, KVM_GUESTDBG_USE_SW_BP = 0x10000,
             KVM_GUESTDBG_USE_HW_BP = 0x20000, KVM_GUESTDBG_INJECT_DB = 0x40000, KVM_GUESTDBG_INJECT_BP = 0x80000,
@@ -195,4 +212,21 @@ public final class Uapi {
             TRANSLATION_WRITEABLE = 17, TRANSLATION_USERMODE = 18;
     // ---- struct kvm_xcrs / kvm_xcr offsets ----
     public static final int XCRS_NR_XCRS = 0, XCRS_FLAGS = 4, XCRS_XCRS = 8, XCR_XCR = 0, XCR_VALUE = 8;
+    // ---- struct kvm_irqchip, kvm_pic_state, kvm_ioapic_state offsets ----
+    public static final int IRQCHIP_CHIP_ID = 0, IRQCHIP_CHIP = 8;
+    public static final int PIC_LAST_IRR = 0, PIC_IRR = 1, PIC_IMR = 2, PIC_ISR = 3, PIC_PRIORITY_ADD = 4,
+            PIC_IRQ_BASE = 5, PIC_READ_REG_SELECT = 6, PIC_POLL = 7, PIC_SPECIAL_MASK = 8, PIC_INIT_STATE = 9,
+            PIC_AUTO_EOI = 10, PIC_ROTATE_ON_AUTO_EOI = 11, PIC_SPECIAL_FULLY_NESTED_MODE = 12, PIC_INIT4 = 13,
+            PIC_ELCR = 14, PIC_ELCR_MASK = 15;
+    public static final int IOAPIC_BASE_ADDRESS = 0, IOAPIC_IOREGSEL = 8, IOAPIC_ID = 12, IOAPIC_IRR = 16,
+            IOAPIC_REDIRTBL = 24;
+    // ---- struct kvm_pit_state2, kvm_pit_channel_state offsets ----
+    public static final int PIT_CHANNELS = 0, PIT_FLAGS = 72;
+    public static final int PITCH_COUNT = 0, PITCH_LATCHED_COUNT = 4, PITCH_COUNT_LATCHED = 6,
+            PITCH_STATUS_LATCHED = 7, PITCH_STATUS = 8, PITCH_READ_STATE = 9, PITCH_WRITE_STATE = 10,
+            PITCH_WRITE_LATCH = 11, PITCH_RW_MODE = 12, PITCH_MODE = 13, PITCH_BCD = 14, PITCH_GATE = 15,
+            PITCH_COUNT_LOAD_TIME = 16;
+    // ---- struct kvm_clear_dirty_log offsets ----
+    public static final int CLEAR_DIRTY_SLOT = 0, CLEAR_DIRTY_NUM_PAGES = 4, CLEAR_DIRTY_FIRST_PAGE = 8,
+            CLEAR_DIRTY_BITMAP = 16;
 }

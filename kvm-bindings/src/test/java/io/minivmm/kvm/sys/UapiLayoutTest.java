@@ -56,7 +56,7 @@ class UapiLayoutTest {
             assertEquals(cval(cname), java(f.getName()), f.getName());
             checked++;
         }
-        assertEquals(28, checked);
+        assertEquals(34, checked);
         assertEquals(2352, cval("sizeof.kvm_run"));
         assertEquals(144, cval("sizeof.kvm_regs"));
     }
@@ -242,5 +242,29 @@ class UapiLayoutTest {
         assertEquals(cval("offsetof.kvm_vcpu_events.smi.smm_inside_nmi"), Uapi.EV_SMI_SMM_INSIDE_NMI);
         assertEquals(cval("offsetof.kvm_vcpu_events.smi.latched_init"), Uapi.EV_SMI_LATCHED_INIT);
         assertEquals(cval("offsetof.kvm_vcpu_events.triple_fault.pending"), Uapi.EV_TRIPLE_FAULT_PENDING);
+    }
+
+    @Test
+    void irqchipPitAndClearDirtyLogOffsets() throws ReflectiveOperationException {
+        assertEquals(cval("offsetof.kvm_irqchip.chip_id"), Uapi.IRQCHIP_CHIP_ID);
+        assertEquals(cval("offsetof.kvm_irqchip.chip"), Uapi.IRQCHIP_CHIP);
+        String[] pic = {"last_irr", "irr", "imr", "isr", "priority_add", "irq_base", "read_reg_select", "poll",
+            "special_mask", "init_state", "auto_eoi", "rotate_on_auto_eoi", "special_fully_nested_mode", "init4",
+            "elcr", "elcr_mask"};
+        for (String f : pic) assertEquals(cval("offsetof.kvm_pic_state." + f), java("PIC_" + f.toUpperCase()), f);
+        assertEquals(cval("offsetof.kvm_ioapic_state.base_address"), Uapi.IOAPIC_BASE_ADDRESS);
+        assertEquals(cval("offsetof.kvm_ioapic_state.ioregsel"), Uapi.IOAPIC_IOREGSEL);
+        assertEquals(cval("offsetof.kvm_ioapic_state.id"), Uapi.IOAPIC_ID);
+        assertEquals(cval("offsetof.kvm_ioapic_state.irr"), Uapi.IOAPIC_IRR);
+        assertEquals(cval("offsetof.kvm_ioapic_state.redirtbl"), Uapi.IOAPIC_REDIRTBL);
+        String[] ch = {"count", "latched_count", "count_latched", "status_latched", "status", "read_state",
+            "write_state", "write_latch", "rw_mode", "mode", "bcd", "gate", "count_load_time"};
+        for (String f : ch) assertEquals(cval("offsetof.kvm_pit_channel_state." + f), java("PITCH_" + f.toUpperCase()), f);
+        assertEquals(cval("offsetof.kvm_pit_state2.channels"), Uapi.PIT_CHANNELS);
+        assertEquals(cval("offsetof.kvm_pit_state2.flags"), Uapi.PIT_FLAGS);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.slot"), Uapi.CLEAR_DIRTY_SLOT);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.num_pages"), Uapi.CLEAR_DIRTY_NUM_PAGES);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.first_page"), Uapi.CLEAR_DIRTY_FIRST_PAGE);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.dirty_bitmap"), Uapi.CLEAR_DIRTY_BITMAP);
     }
 }
