@@ -7,6 +7,8 @@
 #include <linux/kvm.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 
 #define S(t) printf("sizeof.%s=%zu\n", #t, sizeof(struct t))
 #define O(t, f) printf("offsetof.%s.%s=%zu\n", #t, #f, offsetof(struct t, f))
@@ -109,6 +111,12 @@ int main(void) {
     C(KVM_PIT_FLAGS_HPET_LEGACY); C(KVM_PIT_FLAGS_SPEAKER_DATA_ON); C(KVM_CLOCK_TSC_STABLE);
     C(KVM_CLOCK_REALTIME); C(KVM_CLOCK_HOST_TSC); C(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
     C(KVM_DIRTY_LOG_INITIALLY_SET);
+
+    C(KVM_IRQFD_FLAG_RESAMPLE); C(KVM_CAP_IRQFD_RESAMPLE);
+    printf("sizeof.pollfd=%zu\n", sizeof(struct pollfd));
+    printf("offsetof.pollfd.events=%zu\n", offsetof(struct pollfd, events));
+    printf("offsetof.pollfd.revents=%zu\n", offsetof(struct pollfd, revents));
+    C(POLLIN); C(POLLERR); C(POLLHUP); C(POLLNVAL); C(EFD_CLOEXEC); C(EFD_NONBLOCK);
 
     I(KVM_GET_API_VERSION); I(KVM_CREATE_VM); I(KVM_GET_MSR_INDEX_LIST); I(KVM_CHECK_EXTENSION);
     I(KVM_GET_VCPU_MMAP_SIZE); I(KVM_GET_SUPPORTED_CPUID); I(KVM_CREATE_VCPU); I(KVM_GET_DIRTY_LOG);

@@ -131,6 +131,28 @@ public final class VmFd implements AutoCloseable {
         if (r < 0) throw new KvmException("KVM_IRQ_LINE", LibC.errno(), "irq " + irq);
     }
 
+    /** KVM_IRQFD: signalling {@code eventFd} pulses GSI {@code gsi} (edge); {@code deassign} removes it. */
+    public void irqfd(EventFd eventFd, int gsi, boolean deassign) { irqfd(eventFd.fd(), gsi, deassign); }
+
+    /**
+     * KVM_IRQFD with KVM_IRQFD_FLAG_RESAMPLE, for a level-triggered line: signalling {@code trigger}
+     * raises GSI {@code gsi} and keeps it high; when the guest EOIs it KVM lowers the line and
+     * signals {@code resample}, where the device re-raises it if it still needs service
+     * (KVM_CAP_IRQFD_RESAMPLE, in-kernel irqchip). Deassign with {@link #irqfd(EventFd, int, boolean)}.
+     */
+    public synchronized void irqfdResample(EventFd trigger, EventFd resample, int gsi) {
+        arg(SIZEOF_KVM_IRQFD).putInt(IRQFD_FD, trigger.fd()).putInt(IRQFD_GSI, gsi)
+                .putInt(IRQFD_FLAGS, KVM_IRQFD_FLAG_RESAMPLE).putInt(IRQFD_RESAMPLEFD, resample.fd());
+        // NATIVE: scratch holds a kvm_irqfd with both fds open (owned by the caller's EventFds).
+        int r = LibC.ioctl(fd(), KVM_IRQFD, scratch.address());
+        if (r < 0) throw new KvmException("KVM_IRQFD", LibC.errno(), "gsi " + gsi + " with resample");
+    }
+
+    /** KVM_IOEVENTFD with an {@link EventFd}: see {@link #ioeventfd(int, long, int, boolean, Long, boolean)}. */
+    public void ioeventfd(EventFd eventFd, long addr, int len, boolean pio, Long datamatch, boolean deassign) {
+        ioeventfd(eventFd.fd(), addr, len, pio, datamatch, deassign);
+    }
+
     /** KVM_IRQFD: signalling eventfd {@code eventFd} raises GSI {@code gsi}; {@code deassign} removes it. */
     public synchronized void irqfd(int eventFd, int gsi, boolean deassign) {
         arg(SIZEOF_KVM_IRQFD).putInt(0, eventFd).putInt(4, gsi).putInt(8, deassign ? KVM_IRQFD_FLAG_DEASSIGN : 0);
@@ -141,6 +163,7 @@ public final class VmFd implements AutoCloseable {
     /**
      * KVM_IOEVENTFD: a guest write of {@code len} bytes to {@code addr} (a port when {@code pio})
      * signals {@code eventFd} in the kernel instead of exiting. {@code datamatch} null matches any value.
+     * {@code len} 0 matches a write of any size (MMIO only); deassign with the same arguments.
      */
     public synchronized void ioeventfd(int eventFd, long addr, int len, boolean pio, Long datamatch, boolean deassign) {
         ByteBuffer b = arg(SIZEOF_KVM_IOEVENTFD);

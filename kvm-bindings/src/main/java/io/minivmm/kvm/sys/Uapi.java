@@ -138,7 +138,8 @@ public final class Uapi {
             KVM_VCPUEVENT_VALID_TRIPLE_FAULT = 0x20;
     /** asm/kvm.h KVM_MAX_XCRS: entries in kvm_xcrs. */
     public static final int KVM_MAX_XCRS = 16;
-    public static final int KVM_IRQFD_FLAG_DEASSIGN = 1;
+    public static final int KVM_IRQFD_FLAG_DEASSIGN = 1, KVM_IRQFD_FLAG_RESAMPLE = 2;
+    public static final int IRQFD_FD = 0, IRQFD_GSI = 4, IRQFD_FLAGS = 8, IRQFD_RESAMPLEFD = 12;
     public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1, KVM_IOEVENTFD_FLAG_PIO = 2,
             KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
     public static final int KVM_PIT_SPEAKER_DUMMY = 1;

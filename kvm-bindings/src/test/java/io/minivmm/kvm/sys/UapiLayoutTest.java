@@ -267,4 +267,21 @@ class UapiLayoutTest {
         assertEquals(cval("offsetof.kvm_clear_dirty_log.first_page"), Uapi.CLEAR_DIRTY_FIRST_PAGE);
         assertEquals(cval("offsetof.kvm_clear_dirty_log.dirty_bitmap"), Uapi.CLEAR_DIRTY_BITMAP);
     }
+
+    @Test
+    void irqfdPollAndEventfd() {
+        assertEquals(cval("offsetof.kvm_irqfd.fd"), Uapi.IRQFD_FD);
+        assertEquals(cval("offsetof.kvm_irqfd.gsi"), Uapi.IRQFD_GSI);
+        assertEquals(cval("offsetof.kvm_irqfd.flags"), Uapi.IRQFD_FLAGS);
+        assertEquals(cval("offsetof.kvm_irqfd.resamplefd"), Uapi.IRQFD_RESAMPLEFD);
+        assertEquals(cval("sizeof.pollfd"), LibC.SIZEOF_POLLFD);
+        assertEquals(cval("offsetof.pollfd.events"), LibC.POLLFD_EVENTS);
+        assertEquals(cval("offsetof.pollfd.revents"), LibC.POLLFD_REVENTS);
+        assertEquals(cval("const.POLLIN"), LibC.POLLIN);
+        assertEquals(cval("const.POLLERR"), LibC.POLLERR);
+        assertEquals(cval("const.POLLHUP"), LibC.POLLHUP);
+        assertEquals(cval("const.POLLNVAL"), LibC.POLLNVAL);
+        assertEquals(cval("const.EFD_CLOEXEC"), LibC.EFD_CLOEXEC);
+        assertEquals(cval("const.EFD_NONBLOCK"), LibC.EFD_NONBLOCK);
+    }
 }
