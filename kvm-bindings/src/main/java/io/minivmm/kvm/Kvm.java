@@ -184,11 +184,20 @@ public final class Kvm implements AutoCloseable {
         }
     }
 
+    /** The MSR index list, read once per process (it is the host's): what {@link VcpuFd#saveState()} saves. */
+    private static volatile int[] msrListCache;
+
+    private int[] savedMsrList() {
+        int[] l = msrListCache;
+        if (l == null) msrListCache = l = msrIndexList();
+        return l;
+    }
+
     /** KVM_CREATE_VM. The VM keeps its own fd; this Kvm may be closed afterwards. */
     public VmFd createVm() {
         int vm = LibC.ioctl(fd(), KVM_CREATE_VM, 0);
         if (vm < 0) throw new KvmException("KVM_CREATE_VM", LibC.errno());
-        return new VmFd(vm, vcpuMmapSize);
+        return new VmFd(vm, vcpuMmapSize, this::savedMsrList, has(Cap.TSC_CONTROL) || has(Cap.GET_TSC_KHZ));
     }
 
     static int check(String call, int r) {

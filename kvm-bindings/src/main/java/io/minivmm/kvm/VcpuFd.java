@@ -12,6 +12,7 @@ import io.minivmm.kvm.x86.CpuidEntry;
 import io.minivmm.kvm.x86.DebugRegs;
 import io.minivmm.kvm.x86.GuestDebug;
 import io.minivmm.kvm.x86.Translation;
+import io.minivmm.kvm.x86.VcpuState;
 import io.minivmm.kvm.x86.Xcr;
 import io.minivmm.kvm.x86.Xsave;
 import io.minivmm.kvm.x86.Fpu;
@@ -52,7 +53,10 @@ public final class VcpuFd implements AutoCloseable {
     private final Object kickLock = new Object();
     private long boundThread; // pthread_t of the thread that may sit in KVM_RUN; 0 when none
 
-    VcpuFd(int fd, int id, int runSize, int xsaveSize) {
+    private final VmFd vm;
+
+    VcpuFd(VmFd vm, int fd, int id, int runSize, int xsaveSize) {
+        this.vm = vm;
         this.fd = fd;
         this.id = id;
         this.runSize = runSize;
@@ -532,6 +536,89 @@ public final class VcpuFd implements AutoCloseable {
     public int getTscKhz() { return Kvm.check("KVM_GET_TSC_KHZ", LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0)); }
 
     public void setTscKhz(int khz) { Kvm.check("KVM_SET_TSC_KHZ", LibC.ioctl(fd(), KVM_SET_TSC_KHZ, khz)); }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Lets KVM finish the instruction of the last exit: KVM_RUN with {@code immediate_exit} set
+     * completes a pending I/O or MMIO exit (with the data the VMM stored for an IN or MMIO read)
+     * and returns at once without running the guest. KVM's API documentation asks for this before
+     * saving the state. Leaves {@code immediate_exit} as it found it.
+     */
+    public void completePendingExit() {
+        byte was = run.get(RUN_IMMEDIATE_EXIT);
+        run.put(RUN_IMMEDIATE_EXIT, (byte) 1);
+        try {
+            // NATIVE: fd is owned by this VcpuFd and its kvm_run stays mapped until close().
+            int r = LibC.ioctl(fd(), KVM_RUN, 0);
+            if (r < 0 && LibC.errno() != Errno.EINTR && LibC.errno() != Errno.EAGAIN) {
+                throw new KvmException("KVM_RUN", LibC.errno(), "vcpu " + id + " completing the last exit");
+            }
+        } finally {
+            run.put(RUN_IMMEDIATE_EXIT, was);
+        }
+    }
+
+    /**
+     * The vCPU's complete state for a snapshot. Call it on the vCPU's thread, or while that thread
+     * is parked outside KVM_RUN, after the last exit was handled: it first
+     * {@linkplain #completePendingExit() completes} that exit. Order (as KVM requires): MP state
+     * first (reading it may move pending INIT/SIPI into the LAPIC), then registers, XSAVE, XCRs,
+     * debug registers, LAPIC, CPUID, MSRs (every readable one of KVM_GET_MSR_INDEX_LIST), and the
+     * events last (after the LAPIC).
+     */
+    public VcpuState saveState() {
+        completePendingExit();
+        int mp = getMpState();
+        var regs = getRegs();
+        var sregs = getSregs();
+        Xsave xsave = getXsave();
+        List<Xcr> xcrs = getXcrs();
+        DebugRegs dr = getDebugregs();
+        byte[] lapic = vm.hasIrqchip() ? getLapic() : null;
+        int khz = 0;
+        if (vm.tscKhzSupported()) {
+            // NATIVE: no argument; a failure (no stable TSC) just leaves the frequency unsaved.
+            int r = LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0);
+            khz = Math.max(r, 0);
+        }
+        List<CpuidEntry> cpuid = getCpuid2();
+        List<MsrEntry> msrs = getMsrs(vm.msrsToSave());
+        VcpuEvents events = getVcpuEvents();
+        return new VcpuState(id, cpuid, mp, regs, sregs, xsave, xcrs, msrs, lapic, events, dr, khz);
+    }
+
+    /**
+     * Loads {@link #saveState()}'s result into this vCPU (a new one, of a VM restored with
+     * {@link VmFd#restoreState}, before its first KVM_RUN). Order: CPUID, TSC frequency (when it
+     * differs and KVM can scale), MP state, registers, special registers (EFER before the MSRs
+     * that depend on it), XSAVE, XCRs, debug registers, LAPIC (before the TSC-deadline MSR), MSRs,
+     * events.
+     *
+     * @throws KvmException naming the first ioctl KVM refused (the vCPU is then half-restored:
+     *         discard it)
+     */
+    public void restoreState(VcpuState s) {
+        if (s.lapic() != null && !vm.hasIrqchip()) {
+            throw new IllegalStateException("the state has a LAPIC; the VM needs createIrqchip() first");
+        }
+        if (!s.cpuid().isEmpty()) setCpuid2(s.cpuid());
+        if (s.tscKhz() > 0 && vm.tscKhzSupported()) {
+            // NATIVE: no argument; the result is only compared.
+            int now = LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0);
+            if (now > 0 && now != s.tscKhz()) setTscKhz(s.tscKhz());
+        }
+        setMpState(s.mpState());
+        setRegs(s.regs());
+        setSregs(s.sregs());
+        setXsave(s.xsave());
+        if (!s.xcrs().isEmpty()) setXcrs(s.xcrs());
+        setDebugregs(s.debugRegs());
+        if (s.lapic() != null) setLapic(s.lapic());
+        setMsrs(s.msrs());
+        setVcpuEvents(s.events());
+        kvmclockCtrl();
+    }
 
     /** Unmaps {@code kvm_run} and closes the fd. Idempotent. Not while the vCPU thread is in KVM_RUN. */
     @Override

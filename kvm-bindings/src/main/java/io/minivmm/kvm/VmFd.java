@@ -8,6 +8,7 @@ import io.minivmm.kvm.sys.Structs;
 import io.minivmm.kvm.x86.ClockData;
 import io.minivmm.kvm.x86.Irqchip;
 import io.minivmm.kvm.x86.PitState2;
+import io.minivmm.kvm.x86.VmState;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,9 +34,61 @@ public final class VmFd implements AutoCloseable {
     /** Size of each memory slot this VmFd created, for sizing dirty bitmaps. */
     private final java.util.Map<Integer, Long> slotSizes = new java.util.HashMap<>();
 
-    VmFd(int fd, int vcpuMmapSize) {
+    /** The MSRs a vCPU snapshot saves (KVM_GET_MSR_INDEX_LIST), taken while the Kvm fd was open. */
+    private final int[] msrsToSave;
+    private final boolean tscKhz;
+    private boolean irqchip, pit;
+
+    VmFd(int fd, int vcpuMmapSize, java.util.function.Supplier<int[]> msrList, boolean tscKhz) {
         this.fd = fd;
         this.vcpuMmapSize = vcpuMmapSize;
+        int[] msrs;
+        try {
+            msrs = msrList.get();
+        } catch (KvmException e) {
+            msrs = new int[0];
+        }
+        this.msrsToSave = msrs;
+        this.tscKhz = tscKhz;
+    }
+
+    /** The MSR indices {@link VcpuFd#saveState()} asks for. */
+    int[] msrsToSave() { return msrsToSave.clone(); }
+
+    boolean tscKhzSupported() { return tscKhz; }
+
+    /** Whether {@link #createIrqchip()} succeeded: LAPIC, PIC and IOAPIC are in the kernel. */
+    public synchronized boolean hasIrqchip() { return irqchip; }
+
+    /** Whether {@link #createPit2(int)} succeeded. */
+    public synchronized boolean hasPit() { return pit; }
+
+    /**
+     * The VM-wide state a snapshot needs: the three irqchips (if any), the PIT (if any) and the
+     * clock. Take it with every vCPU paused, together with each vCPU's {@link VcpuFd#saveState()}.
+     */
+    public VmState saveState() {
+        List<Irqchip> chips = new ArrayList<>(3);
+        if (hasIrqchip()) {
+            for (int id = Irqchip.PIC_MASTER; id <= Irqchip.IOAPIC; id++) chips.add(getIrqchip(id));
+        }
+        PitState2 p = hasPit() ? getPit2() : null;
+        return new VmState(chips, p, getClockData());
+    }
+
+    /**
+     * Restores {@link #saveState()}'s result into this VM, which must have been set up the same
+     * way (irqchip and PIT created, memory restored); then restore each vCPU. The clock continues
+     * from the saved value: the time the snapshot spent on disk does not pass for the guest.
+     */
+    public void restoreState(VmState state) {
+        if (!state.irqchips().isEmpty() && !hasIrqchip()) {
+            throw new IllegalStateException("the state has an irqchip; call createIrqchip() first");
+        }
+        if (state.pit() != null && !hasPit()) throw new IllegalStateException("the state has a PIT; call createPit2() first");
+        for (Irqchip c : state.irqchips()) setIrqchip(c);
+        if (state.pit() != null) setPit2(state.pit());
+        setClockData(ClockData.at(state.clock().clock()));
     }
 
     private int fd() {
@@ -72,7 +125,7 @@ public final class VmFd implements AutoCloseable {
         if (vfd < 0) throw new KvmException("KVM_CREATE_VCPU", LibC.errno(), "vcpu id " + id);
         VcpuFd v;
         try {
-            v = new VcpuFd(vfd, id, vcpuMmapSize, xsaveSize());
+            v = new VcpuFd(this, vfd, id, vcpuMmapSize, xsaveSize());
         } catch (RuntimeException e) {
             LibC.close(vfd);
             throw e;
@@ -112,8 +165,9 @@ public final class VmFd implements AutoCloseable {
     }
 
     /** KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC and per-vCPU LAPICs. Call before creating vCPUs. */
-    public void createIrqchip() {
+    public synchronized void createIrqchip() {
         Kvm.check("KVM_CREATE_IRQCHIP", LibC.ioctl(fd(), KVM_CREATE_IRQCHIP, 0));
+        irqchip = true;
     }
 
     /** KVM_CREATE_PIT2 with flags (e.g. {@code KVM_PIT_SPEAKER_DUMMY} = 1). */
@@ -121,6 +175,7 @@ public final class VmFd implements AutoCloseable {
         arg(SIZEOF_KVM_PIT_CONFIG).putInt(0, flags);
         // NATIVE: scratch holds a zeroed kvm_pit_config.
         Kvm.check("KVM_CREATE_PIT2", LibC.ioctl(fd(), KVM_CREATE_PIT2, scratch.address()));
+        pit = true;
     }
 
     /** KVM_IRQ_LINE: drive GSI {@code irq} high or low (in-kernel irqchip required). */
