@@ -94,6 +94,42 @@ class SnapshotKvmTest {
         }
     }
 
+    @Test
+    void anApWaitingForSipiIsSavedWithoutRunningAndRestoredWaiting() throws Exception {
+        VcpuState[] saved = new VcpuState[1];
+        try (TestVm a = new TestVm(1 << 20, 0, true)) {
+            a.vcpuAt(0, 0x1000, COUNTER);
+            VcpuFd ap = a.vm.createVcpu(1);
+            assertEquals(io.minivmm.kvm.sys.Uapi.KVM_MP_STATE_UNINITIALIZED, ap.getMpState());
+            // An uninitialized AP blocks in KVM_RUN until INIT/SIPI; saveState's KVM_RUN with
+            // immediate_exit must not. Run it on a thread that a kick can free, should it block.
+            Thread t = new Thread(() -> {
+                ap.bindToCurrentThread();
+                try {
+                    saved[0] = ap.saveState();
+                } finally {
+                    ap.unbindThread();
+                }
+            });
+            t.start();
+            t.join(10_000);
+            if (t.isAlive()) {
+                ap.kick();
+                t.join(10_000);
+                fail("saveState blocked in KVM_RUN on an uninitialized AP");
+            }
+        }
+        assertEquals(io.minivmm.kvm.sys.Uapi.KVM_MP_STATE_UNINITIALIZED, saved[0].mpState());
+        assertEquals(1, saved[0].vcpuId());
+        try (TestVm b = new TestVm(1 << 20, 0, true)) {
+            b.vm.createVcpu(0);
+            VcpuFd ap = b.vm.createVcpu(1);
+            ap.restoreState(VcpuState.fromBytes(saved[0].toBytes()));
+            assertEquals(io.minivmm.kvm.sys.Uapi.KVM_MP_STATE_UNINITIALIZED, ap.getMpState());
+            assertArrayEquals(saved[0].lapic(), ap.getLapic());
+        }
+    }
+
     static long a_clock(byte[] vmBlob) throws Exception { return VmState.fromBytes(vmBlob).clock().clock(); }
 
     static Irqchip picWithImr(Irqchip pic, int imr) {
