@@ -11,6 +11,7 @@ import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.UnclaimedAccessListener;
 import io.minivmm.vmm.machine.Machine;
 import io.minivmm.vmm.vcpu.ExitLog;
+import io.minivmm.vmm.vcpu.PauseGate;
 import io.minivmm.vmm.vcpu.VcpuHost;
 import io.minivmm.vmm.vcpu.VcpuRunner;
 import java.io.IOException;
@@ -37,6 +38,7 @@ final class RunSession {
     private final AtomicReference<Finish> finish = new AtomicReference<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile List<VcpuFd> running = List.of();
+    private volatile PauseGate gate;
 
     private record Finish(Outcome outcome, int status, String message, String crashReport) {}
 
@@ -105,8 +107,10 @@ final class RunSession {
                 }
             };
             running = List.copyOf(vcpus);
+            PauseGate g = new PauseGate(vcpus.size());
+            gate = g;
             for (VcpuFd v : vcpus) {
-                VcpuRunner r = new VcpuRunner(v, m.pio(), m.mmio(), host, new EmulationAssist());
+                VcpuRunner r = new VcpuRunner(v, m.pio(), m.mmio(), host, new EmulationAssist(), g);
                 runners.add(r);
                 threads.add(new Thread(() -> {
                     try {
@@ -150,6 +154,31 @@ final class RunSession {
             sink.flush();
         }
     }
+
+    /**
+     * Parks every vCPU between exits (for the gdb stub or a snapshot): kicks them out of KVM_RUN
+     * and waits until each is parked or has ended. While paused, the machine's vCPU fds may be
+     * used from the calling thread.
+     *
+     * @return false if the run is not running or {@code timeout} passed first (the pause then
+     *     stays requested; call {@link #resumeAll()})
+     */
+    boolean pauseAll(Duration timeout) throws InterruptedException {
+        PauseGate g = gate;
+        if (g == null || stopping()) return false;
+        g.pause();
+        for (VcpuFd v : running) v.kick();
+        return g.awaitParked(timeout);
+    }
+
+    /** Lets every parked vCPU run again. */
+    void resumeAll() {
+        PauseGate g = gate;
+        if (g != null) g.resume();
+    }
+
+    /** The gate the vCPUs park at (null before the run starts). */
+    PauseGate gate() { return gate; }
 
     /** Logs every access nobody claimed at -v, with how often that address was seen. */
     private static UnclaimedAccessListener logUnclaimed(String space) {

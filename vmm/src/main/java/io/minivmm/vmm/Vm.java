@@ -100,6 +100,9 @@ public final class Vm implements AutoCloseable {
         }
     }
 
+    /** The session of the run in progress (null before {@link #run()}): pausing, gdb, snapshots. */
+    RunSession session() { return session; }
+
     /** Stops a run in progress (same as {@link #stop()}); a Vm that has not run can no longer run. */
     @Override
     public void close() {
