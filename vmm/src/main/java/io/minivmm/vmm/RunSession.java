@@ -10,6 +10,7 @@ import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.UnclaimedAccessListener;
 import io.minivmm.vmm.machine.Machine;
+import io.minivmm.vmm.pc.DebugConsolePart;
 import io.minivmm.vmm.vcpu.ExitLog;
 import io.minivmm.vmm.vcpu.PauseGate;
 import io.minivmm.vmm.vcpu.VcpuHost;
@@ -62,12 +63,47 @@ final class RunSession {
         public void guestReset() { finish(Outcome.RESET, 0, "guest reset the machine", ""); }
     };
 
+    /** How long a panicking guest may go on printing (its stack, its "end Kernel panic" line) before the run ends. */
+    static final long PANIC_GRACE_MS = 2000;
+    /** Linux's panic() line (kernel/panic.c). */
+    static final java.util.regex.Pattern LINUX_PANIC = java.util.regex.Pattern.compile("Kernel panic - not syncing: ([^\r\n]*)\r?\n");
+    private volatile String panicked;
+
+    /**
+     * The guest panicked: note it, and end the run with {@link Outcome#GUEST_PANIC} after a short
+     * grace period unless the guest ends it first (its reset then counts as part of the panic).
+     * Ignored when the builder allows panics.
+     */
+    void guestPanicked(String how) {
+        if (!cfg.detectPanic || panicked != null) return;
+        panicked = how;
+        Thread t = new Thread(() -> {
+            try {
+                if (!done.await(PANIC_GRACE_MS, TimeUnit.MILLISECONDS)) {
+                    finish(Outcome.GUEST_PANIC, Outcome.GUEST_PANIC.defaultStatus(), how, "");
+                }
+            } catch (InterruptedException ignored) {
+                // the run is ending anyway
+            }
+        }, "panic-grace");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Ends the run with {@link Outcome#STOPPED}. Any thread; never blocks. */
     void stop() { finish(Outcome.STOPPED, 0, "stopped by the host", ""); }
 
     boolean stopping() { return finish.get() != null; }
 
     void finish(Outcome outcome, int status, String message, String report) {
+        String panic = panicked;
+        if (panic != null && (outcome == Outcome.RESET || outcome == Outcome.POWER_OFF || outcome == Outcome.TIMEOUT
+                || outcome == Outcome.TRIPLE_FAULT)) {
+            // What a panicking kernel does next (reboot, halt, fault) is part of its panic.
+            message = panic + "; then " + message;
+            outcome = Outcome.GUEST_PANIC;
+            status = Outcome.GUEST_PANIC.defaultStatus();
+        }
         if (finish.compareAndSet(null, new Finish(outcome, status, message, report))) {
             for (VcpuFd v : running) v.kick();
             done.countDown();
@@ -127,10 +163,12 @@ final class RunSession {
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
 
-            awaitEnd();
+            StallReport.PortSampler sampler = new StallReport.PortSampler(runners);
+            awaitEnd(sampler);
             for (VcpuFd v : vcpus) v.kick();
             for (Thread t : threads) joinKicking(t, vcpus);
             running = List.of();
+            String stall = finish.get().outcome() == Outcome.TIMEOUT ? StallReport.build(runners, sampler, symbolSource) : "";
             sink.flush();
 
             Finish f = finish.get();
@@ -142,7 +180,7 @@ final class RunSession {
             long first = sink.firstByteAfterNanos();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - startNanos),
                     first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
-                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total());
+                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total(), debugconBytes(m), stall);
         } finally {
             // However we got here (an exception included): no thread may outlive the machine's fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");
@@ -180,6 +218,13 @@ final class RunSession {
     /** The gate the vCPUs park at (null before the run starts). */
     PauseGate gate() { return gate; }
 
+    private static long debugconBytes(Machine m) {
+        DebugConsolePart d = m.part(DebugConsolePart.class);
+        if (d == null) return 0;
+        d.console().flush();
+        return d.console().bytes();
+    }
+
     /** Logs every access nobody claimed at -v, with how often that address was seen. */
     private static UnclaimedAccessListener logUnclaimed(String space) {
         return (write, addr, size, value, count) -> {
@@ -190,12 +235,18 @@ final class RunSession {
         };
     }
 
-    private void awaitEnd() {
+    /** Waits for the end of the run (or the timeout), starting a new sampling window each second. */
+    private void awaitEnd(StallReport.PortSampler sampler) {
         try {
-            if (cfg.timeout == null) {
-                done.await();
-            } else if (!done.await(cfg.timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                finish(Outcome.TIMEOUT, 124, "timed out after " + cfg.timeout.toMillis() + " ms", "");
+            long deadline = cfg.timeout == null ? Long.MAX_VALUE : System.nanoTime() + cfg.timeout.toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    finish(Outcome.TIMEOUT, 124, "timed out after " + cfg.timeout.toMillis() + " ms", "");
+                    return;
+                }
+                if (done.await(Math.min(left, 1_000_000_000L), TimeUnit.NANOSECONDS)) return;
+                if (cfg.timeout != null) sampler.tick(); // only a timeout reads the samples
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -259,13 +310,15 @@ final class RunSession {
     private void attachMatchers() {
         StreamMatcher expect = cfg.expect == null ? null : new StreamMatcher(cfg.expect);
         StreamMatcher failOn = cfg.failOn == null ? null : new StreamMatcher(cfg.failOn);
-        if (expect == null && failOn == null) return;
+        StreamMatcher panic = cfg.detectPanic ? new StreamMatcher(LINUX_PANIC) : null;
+        if (expect == null && failOn == null && panic == null) return;
         sink.setListener(b -> {
             if (failOn != null && failOn.feed(b)) {
                 finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printableMatch(failOn), "");
             } else if (expect != null && expect.feed(b)) {
                 finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printableMatch(expect), "");
             }
+            if (panic != null && !panic.matched() && panic.feed(b)) guestPanicked("the guest kernel panicked: " + printableMatch(panic));
         });
     }
 

@@ -84,7 +84,7 @@ public final class Vm implements AutoCloseable {
         Machine m;
         try {
             m = Machine.create(new Machine.Config(cfg.cpus, cfg.cpuModel), memory,
-                    PcBoard.parts(cfg, disks, session.sink(), (va, access) -> {
+                    PcBoard.parts(cfg, disks, session, (va, access) -> {
                         GuestAddressSpace gs = space[0];
                         boolean ok = gs != null && gs.handlePageFault(va, access);
                         Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");

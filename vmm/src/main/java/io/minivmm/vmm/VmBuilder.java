@@ -48,6 +48,8 @@ public final class VmBuilder {
     Pattern failOn;
     int serialCaptureLimit = 1 << 20;
     final java.util.List<GuestAddressSpace.Area> areas = new java.util.ArrayList<>();
+    boolean detectPanic = true;
+    java.io.OutputStream debugcon;
     final java.util.List<io.minivmm.vmm.storage.DiskSpec> disks = new java.util.ArrayList<>();
 
     VmBuilder() {}
@@ -109,6 +111,19 @@ public final class VmBuilder {
 
     /** Feed COM1's receiver from this stream. */
     public VmBuilder serialInput(InputStream in) { this.serialIn = in; return this; }
+
+    /**
+     * Whether a guest panic ends the run as {@link Outcome#GUEST_PANIC} (default true): Linux's
+     * {@code Kernel panic - not syncing} line on the console, or a pvpanic event on port 0x505.
+     * With false, the run ends however the panicking guest ends it (e.g. a reset, status 0).
+     */
+    public VmBuilder detectPanic(boolean on) { this.detectPanic = on; return this; }
+
+    /**
+     * Where the guest's writes to the debug-console ports 0xE9 and 0x402 go (null, the default:
+     * counted only, {@link RunResult#debugconBytes()}).
+     */
+    public VmBuilder debugConsole(java.io.OutputStream out) { this.debugcon = out; return this; }
 
     /** End the run with {@link Outcome#EXPECT_MATCHED} when the serial output matches. */
     public VmBuilder expect(Pattern p) { this.expect = p; return this; }
