@@ -792,6 +792,18 @@ public final class MemoryMapping implements AutoCloseable {
         return new VolatileSlice(this, off, len);
     }
 
+    /**
+     * A bounded plain-access view of {@code [off, off + len)} that stays safe after
+     * {@link #close()}: its accesses throw {@link IllegalStateException} then. Same range rules
+     * as {@link #slice}. There is deliberately no raw {@link ByteBuffer} over a mapping, since
+     * one cannot be revoked and using it after the unmap crashes the JVM.
+     */
+    public MemoryView view(long off, long len) {
+        ensureOpen();
+        checkSlice(off, len, size);
+        return new MemoryView.OfMapping(this, off, len);
+    }
+
     static void checkSlice(long off, long len, long size) {
         long end = off + len;
         if (off < 0 || len < 0 || end < 0) {

@@ -257,6 +257,59 @@ class MemoryMappingTest {
         }
     }
 
+    @Test
+    void viewIsBoundedPlainAndLittleEndian() {
+        try (MemoryMapping m = MemoryMapping.anonymous(PAGE).build()) {
+            MemoryView v = m.view(64, 32);
+            assertEquals(32, v.size());
+            v.writeU64(0x1111_2222_3333_4444L, 3); // unaligned is fine: plain accesses
+            assertEquals(0x1111_2222_3333_4444L, m.readU64(67));
+            assertEquals(0x44, v.readU8(3));
+            assertEquals(0x3344, v.readU16(4) & 0xffff);
+            v.writeU32(0xa0b0c0d0, 28);
+            assertEquals(0xa0b0c0d0, m.readU32(92));
+            v.write(30, new byte[] {1, 2}, 0, 2);
+            byte[] out = new byte[4];
+            v.read(28, out, 0, 4);
+            assertArrayEquals(new byte[] {(byte) 0xd0, (byte) 0xc0, 1, 2}, out);
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.readU64(25));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.readU8(-1));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.writeU8((byte) 0, 32));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.read(Long.MAX_VALUE, out, 0, 4));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.write(0, out, 0, -1));
+            assertThrows(IndexOutOfBoundsException.class, () -> v.read(0, out, 2, 4), "host-side overrun");
+            MemoryView sub = v.subView(24, 8);
+            assertEquals(0x0201_c0d0L, sub.readU64(0) >>> 32);
+            assertThrows(MemoryMappingException.OutOfBounds.class, () -> v.subView(24, 9));
+            assertThrows(MemoryMappingException.Overflow.class, () -> v.subView(Long.MAX_VALUE, 1));
+            assertThrows(MemoryMappingException.OutOfBounds.class, () -> m.view(PAGE - 4, 8));
+            assertEquals(0, m.view(PAGE, 0).size());
+
+            byte[] arr = new byte[16];
+            MemoryView a = MemoryView.of(arr, 4, 8);
+            a.writeU64(0x0102_0304_0506_0708L, 0);
+            assertEquals(8, arr[4]);
+            assertEquals(0x0506_0708, a.subView(0, 4).readU32(0));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> a.readU8(8));
+            assertThrows(IndexOutOfBoundsException.class, () -> MemoryView.of(arr, 12, 8));
+        }
+    }
+
+    /**
+     * Issue 15, defect 4: a direct ByteBuffer over a mapping cannot be revoked, so one used after
+     * close() touched unmapped memory and killed the JVM. No public method may hand one out.
+     */
+    @Test
+    void noPublicMethodHandsOutARawBufferOverAMapping() {
+        for (Class<?> c : List.of(MemoryMapping.class, VolatileSlice.class, MemoryView.class,
+                MemoryView.OfMapping.class, MemoryMappingArena.class)) {
+            for (java.lang.reflect.Method meth : c.getMethods()) {
+                assertTrue(!java.nio.Buffer.class.isAssignableFrom(meth.getReturnType())
+                        && !com.sun.jna.Pointer.class.isAssignableFrom(meth.getReturnType()), c.getSimpleName() + "." + meth.getName());
+            }
+        }
+    }
+
     // ------------------------------------------------------------ creation
 
     @Test
@@ -463,6 +516,7 @@ class MemoryMappingTest {
     void useAfterCloseThrowsAndCloseIsIdempotent() {
         MemoryMapping m = MemoryMapping.anonymous(PAGE).build();
         VolatileSlice s = m.slice(0, 16);
+        MemoryView v = m.view(0, 16);
         m.close();
         m.close();
         assertTrue(m.isClosed());
@@ -475,7 +529,10 @@ class MemoryMappingTest {
                 () -> m.msync(0, PAGE), () -> m.madvise(0, PAGE, Advice.NORMAL), () -> m.removeRange(0, PAGE),
                 () -> m.lockOnFault(0, PAGE), () -> m.lockAll(), () -> m.useHugepages(), () -> m.flushAll(),
                 () -> m.slice(0, 1), () -> s.readU64(0), () -> s.writeU64(1, 0), () -> s.address(),
-                () -> s.copyTo(new byte[4]), () -> s.subSlice(0, 1));
+                () -> s.copyTo(new byte[4]), () -> s.subSlice(0, 1), () -> m.view(0, 1),
+                () -> v.readU64(0), () -> v.writeU64(1, 0), () -> v.readU8(0), () -> v.writeU16((short) 1, 0),
+                () -> v.read(0, new byte[4], 0, 4), () -> v.write(0, new byte[4], 0, 4),
+                () -> v.subView(0, 8).readU32(0));
         for (Executable use : uses) {
             var e = assertThrows(IllegalStateException.class, use);
             assertTrue(e.getMessage().contains("closed"), e.getMessage());

@@ -2,6 +2,7 @@ package io.minivmm.vmm.memory;
 
 import io.minivmm.kvm.VmFd;
 import io.minivmm.kvm.memory.MemoryMapping;
+import io.minivmm.kvm.memory.MemoryView;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -205,11 +206,11 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
     }
 
     @Override
-    public ByteBuffer view(long gpa, int len) {
+    public MemoryView view(long gpa, int len) {
         GuestRegion r = require(gpa, len);
         long off = gpa - r.base();
         if (len < 0 || off > r.size() - len) throw new GuestMemoryException(gpa, len);
-        return r.mapping().slice(off, len).asByteBuffer();
+        return r.mapping().view(off, len);
     }
 
     /** The whole range must be RAM; checked before any byte is copied, so a failed write changes nothing. */

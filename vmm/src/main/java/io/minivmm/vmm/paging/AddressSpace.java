@@ -6,7 +6,7 @@ import static io.minivmm.vmm.paging.AddressSpaceError.Kind.INVALID_INPUT;
 import static io.minivmm.vmm.paging.AddressSpaceError.Kind.SHARED_SLOT;
 
 import io.minivmm.vmm.memory.PhysMemory;
-import java.nio.ByteBuffer;
+import io.minivmm.kvm.memory.MemoryView;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -186,9 +186,10 @@ public final class AddressSpace implements AutoCloseable {
 
     /**
      * Host views of [addr, addr+len): one per page, a huge page as one view. The range must lie
-     * inside one area and be mapped (BAD_ADDRESS otherwise).
+     * inside one area and be mapped (BAD_ADDRESS otherwise). The views are checked: used after
+     * the memory is closed they throw rather than touch unmapped memory.
      */
-    public List<ByteBuffer> translatedBuffers(long addr, int len) throws AddressSpaceError {
+    public List<MemoryView> translatedBuffers(long addr, int len) throws AddressSpaceError {
         if (len < 0) {
             throw new AddressSpaceError(INVALID_INPUT, "negative length " + len);
         }
@@ -199,7 +200,7 @@ public final class AddressSpace implements AutoCloseable {
         if (Long.compareUnsigned(len, a.get().end() - addr) > 0) {
             throw new AddressSpaceError(BAD_ADDRESS, String.format("0x%x+%d runs past the end of %s", addr, len, a.get()));
         }
-        List<ByteBuffer> out = new ArrayList<>();
+        List<MemoryView> out = new ArrayList<>();
         int done = 0;
         while (done < len) {
             long va = addr + done;

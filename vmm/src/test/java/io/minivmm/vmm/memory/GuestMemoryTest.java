@@ -28,6 +28,32 @@ class GuestMemoryTest {
         }
     }
 
+    /** Issue 15, defect 4: a view used after close() throws; it used to be a raw buffer and crash the JVM. */
+    @Test
+    void viewUsedAfterCloseThrowsInsteadOfCrashing() {
+        GuestMemory m = GuestMemory.create(4 * MIB, GuestMemory.Backing.LAZY, false);
+        io.minivmm.kvm.memory.MemoryView v = m.view(0x2000, 0x1000);
+        v.writeU64(0x55aa, 8);
+        assertEquals(0x55aa, m.readU64(0x2008));
+        assertThrows(GuestMemoryException.class, () -> m.view(4 * MIB - 8, 16));
+        m.close();
+        for (org.junit.jupiter.api.function.Executable use : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> v.readU64(8), () -> v.writeU64(1, 0), () -> v.read(0, new byte[64], 0, 64),
+                () -> v.write(0, new byte[64], 0, 64), () -> m.view(0, 8))) {
+            assertThrows(IllegalStateException.class, use);
+        }
+    }
+
+    @Test
+    void noPublicMethodHandsOutARawBuffer() {
+        for (Class<?> c : List.of(GuestMemory.class, PhysMemory.class, io.minivmm.vmm.paging.AddressSpace.class)) {
+            for (java.lang.reflect.Method meth : c.getMethods()) {
+                assertFalse(java.nio.Buffer.class.isAssignableFrom(meth.getReturnType()), c.getSimpleName() + "." + meth.getName());
+                assertFalse(meth.getGenericReturnType().getTypeName().contains("java.nio."), c.getSimpleName() + "." + meth.getName());
+            }
+        }
+    }
+
     @Test
     void smallRamIsOneRegion() {
         try (GuestMemory m = GuestMemory.create(256 * MIB, GuestMemory.Backing.LAZY, false)) {

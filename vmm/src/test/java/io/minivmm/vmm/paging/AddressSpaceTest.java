@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
+import io.minivmm.kvm.memory.MemoryView;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
@@ -261,15 +261,15 @@ class AddressSpaceTest {
     void translatedBuffersHugePageIsOneViewAndBoundedByArea() throws Exception {
         try (AddressSpace as = space(0, 0x4000_0000L)) {
             as.mapLinear(0x20_0000, 0x40_0000, 0x40_0000, RW);
-            List<ByteBuffer> views = as.translatedBuffers(0x20_1000, 0x20_0000);
+            List<MemoryView> views = as.translatedBuffers(0x20_1000, 0x20_0000);
             assertEquals(2, views.size());
-            assertEquals(0x1f_f000, views.get(0).remaining());
-            assertEquals(0x1000, views.get(1).remaining());
-            views.get(1).put(0, (byte) 0x5a);
+            assertEquals(0x1f_f000, views.get(0).size());
+            assertEquals(0x1000, views.get(1).size());
+            views.get(1).writeU8((byte) 0x5a, 0);
             byte[] b = new byte[1];
             tm.mem.read(0x60_0000, b, 0, 1);
             assertEquals(0x5a, b[0]);
-            assertEquals(0x40_0000, as.translatedBuffers(0x20_0000, 0x40_0000).stream().mapToInt(ByteBuffer::remaining).sum());
+            assertEquals(0x40_0000, as.translatedBuffers(0x20_0000, 0x40_0000).stream().mapToLong(MemoryView::size).sum());
             assertEquals(AddressSpaceError.Kind.BAD_ADDRESS, fails(() -> as.translatedBuffers(0x20_0000, 0x40_0001)));
             assertEquals(AddressSpaceError.Kind.BAD_ADDRESS, fails(() -> as.translatedBuffers(0x1000, 1)));
         }
