@@ -108,8 +108,7 @@ public final class Vm implements AutoCloseable {
         Thread flusher = null;
         try (Kvm kvm = Kvm.open();
              VmFd vm = kvm.createVm();
-             GuestMemory mem = GuestMemory.create(cfg.memory, cfg.prefault ? GuestMemory.Backing.PREFAULT
-                     : GuestMemory.Backing.LAZY, cfg.hugepages)) {
+             GuestMemory mem = GuestMemory.create(cfg.memory, cfg.ramBacking())) {
             vm.setTssAddr(BootLayout.KVM_TSS_ADDR);
             vm.setIdentityMapAddr(BootLayout.KVM_IDENTITY_MAP_ADDR);
             vm.createIrqchip();

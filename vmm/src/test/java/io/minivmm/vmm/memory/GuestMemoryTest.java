@@ -55,6 +55,29 @@ class GuestMemoryTest {
     }
 
     @Test
+    void fileBackingErrorsAreTypedAndLeakNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path missingDir = dir.resolve("no/such/ram.img");
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> GuestMemory.create(4 * MIB,
+                new RamBacking(GuestMemory.Backing.LAZY, false, RamBacking.Source.FILE_SHARED, missingDir)));
+        java.nio.file.Path shortFile = dir.resolve("short.img");
+        java.nio.file.Files.write(shortFile, new byte[4096]);
+        assertThrows(io.minivmm.kvm.memory.MemoryMappingException.InvalidRange.class, () -> GuestMemory.create(4 * MIB,
+                new RamBacking(GuestMemory.Backing.LAZY, false, RamBacking.Source.FILE_PRIVATE, shortFile)));
+        assertEquals(4096, java.nio.file.Files.size(shortFile), "copy-on-write never grows the file");
+        assertThrows(IllegalArgumentException.class,
+                () -> new RamBacking(GuestMemory.Backing.LAZY, false, RamBacking.Source.MEMFD, shortFile));
+        // a new file is created at the RAM size, and what is written lands in it
+        java.nio.file.Path fresh = dir.resolve("fresh.img");
+        try (GuestMemory m = GuestMemory.create(4 * MIB,
+                new RamBacking(GuestMemory.Backing.PREFAULT, false, RamBacking.Source.FILE_SHARED, fresh))) {
+            m.writeU64(0x3000, 0x0102030405060708L);
+        }
+        byte[] b = java.nio.file.Files.readAllBytes(fresh);
+        assertEquals(4 * MIB, b.length);
+        assertEquals(8, b[0x3000]);
+    }
+
+    @Test
     void smallRamIsOneRegion() {
         try (GuestMemory m = GuestMemory.create(256 * MIB, GuestMemory.Backing.LAZY, false)) {
             assertEquals(1, m.regions().size());
