@@ -409,6 +409,28 @@ class MemoryMappingTest {
         }
     }
 
+    /** Issue 15: flushRegion really clflushes every cache line the range touches (counted by the C side). */
+    @Test
+    void flushRegionClflushesEveryLineOfTheRangeAndKeepsTheData() {
+        int line = MemoryMapping.cacheLineSize();
+        try (MemoryMapping m = MemoryMapping.anonymous(4 * PAGE).build()) {
+            for (long off = 0; off < 4 * PAGE; off += 8) {
+                m.writeU64(off * 31, off);
+            }
+            assertEquals(4 * PAGE / line, m.flushLines(0, 4 * PAGE));
+            assertEquals(1, m.flushLines(line, 1));
+            assertEquals(2, m.flushLines(line - 4, 8), "a range across a line boundary touches two lines");
+            assertEquals(2, m.flushLines(1, line));
+            assertEquals(0, m.flushLines(PAGE, 0));
+            for (long off = 0; off < 4 * PAGE; off += 8) {
+                assertEquals(off * 31, m.readU64(off), "data survives the flush at " + off);
+            }
+        }
+        try (MemoryMapping none = MemoryMapping.anonymous(PAGE).protection(Protection.NONE).build()) {
+            assertThrows(MemoryMappingException.AccessDenied.class, none::flushAll, "clflush would fault");
+        }
+    }
+
     @Test
     void hugepagesDontforkAndFlushSucceed() {
         try (MemoryMapping small = MemoryMapping.anonymous(PAGE).build()) {
