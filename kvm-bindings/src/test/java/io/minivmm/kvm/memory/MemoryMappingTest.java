@@ -321,8 +321,8 @@ class MemoryMappingTest {
                 assertEquals(42, m.readU64(3 * PAGE - 3));
             }
         }
-        try (Memfd fd = new Memfd(4 * PAGE);
-                MemoryMapping m = MemoryMapping.fromFd(fd.fd, 2 * PAGE).offset(2 * PAGE).alignment(4L << 20).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 4 * PAGE);
+                MemoryMapping m = MemoryMapping.fromFd(fd.fd(), 2 * PAGE).offset(2 * PAGE).alignment(4L << 20).build()) {
             assertEquals(0, m.hostAddress() & ((4L << 20) - 1));
         }
         assertThrows(IllegalArgumentException.class, () -> MemoryMapping.anonymous(PAGE).alignment(3 * PAGE));
@@ -337,17 +337,17 @@ class MemoryMappingTest {
 
     @Test
     void badFileOffsetsAreRefused() {
-        try (Memfd fd = new Memfd(2 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE)) {
             var neg = assertThrows(MemoryMappingException.InvalidOffset.class,
-                    () -> MemoryMapping.fromFd(fd.fd, PAGE).offset(-PAGE).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(-PAGE).build());
             assertEquals(-PAGE, neg.fileOffset());
             assertThrows(MemoryMappingException.InvalidOffset.class,
-                    () -> MemoryMapping.fromFd(fd.fd, PAGE).offset(Long.MAX_VALUE - PAGE + 1).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(Long.MAX_VALUE - PAGE + 1).build());
             assertThrows(MemoryMappingException.NotPageAligned.class,
-                    () -> MemoryMapping.fromFd(fd.fd, PAGE).offset(1).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(1).build());
             // a file mapping past the end of a regular file would SIGBUS on access: refused
             var past = assertThrows(MemoryMappingException.InvalidRange.class,
-                    () -> MemoryMapping.fromFd(fd.fd, 2 * PAGE).offset(PAGE).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), 2 * PAGE).offset(PAGE).build());
             assertEquals(PAGE, past.offset());
             assertEquals(2 * PAGE, past.length());
             assertEquals(2 * PAGE, past.size());
@@ -363,17 +363,17 @@ class MemoryMappingTest {
 
     @Test
     void protectionIsEnforcedBeforeTouchingMemory() {
-        try (Memfd fd = new Memfd(PAGE)) {
-            try (MemoryMapping rw = MemoryMapping.fromFd(fd.fd, PAGE).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", PAGE)) {
+            try (MemoryMapping rw = MemoryMapping.fromFd(fd.fd(), PAGE).build()) {
                 rw.writeU32(77, 0);
             }
-            try (MemoryMapping ro = MemoryMapping.fromFd(fd.fd, PAGE).protection(Protection.READ).build()) {
+            try (MemoryMapping ro = MemoryMapping.fromFd(fd.fd(), PAGE).protection(Protection.READ).build()) {
                 assertEquals(77, ro.readU32(0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> ro.writeU32(1, 0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> ro.writeSlice(new byte[1], 0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> ro.slice(0, 8).writeU64(1, 0));
             }
-            try (MemoryMapping none = MemoryMapping.fromFd(fd.fd, PAGE).protection(Protection.NONE).build()) {
+            try (MemoryMapping none = MemoryMapping.fromFd(fd.fd(), PAGE).protection(Protection.NONE).build()) {
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> none.readU8(0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> none.readSlice(new byte[1], 0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> none.readObj(ByteCodec.U64, 0));
@@ -392,7 +392,7 @@ class MemoryMappingTest {
             assertEquals(0, m.readU64(PAGE));
             assertEquals(0x6666, m.readU64(2 * PAGE));
         }
-        try (Memfd fd = new Memfd(2 * PAGE); MemoryMapping m = MemoryMapping.fromFd(fd.fd, 2 * PAGE).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE); MemoryMapping m = MemoryMapping.fromFd(fd.fd(), 2 * PAGE).build()) {
             m.writeU64(-1, 8);
             m.removeRange(0, 2 * PAGE);
             assertEquals(0, m.readU64(8));
@@ -564,29 +564,29 @@ class MemoryMappingTest {
 
     @Test
     void arenaMapsRemovesAndCloses() throws IOException {
-        try (Memfd fd = new Memfd(4 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 4 * PAGE)) {
             MemoryMappingArena arena = MemoryMappingArena.reserve(8 * PAGE + 1);
             assertEquals(9 * PAGE, arena.size());
             assertEquals(0, arena.hostAddress() % PAGE);
             long base = arena.hostAddress();
             assertEquals("---p", mapsLineAt(base).split(" ")[1], "reservation is PROT_NONE");
-            arena.addFdMapping(PAGE, 2 * PAGE, fd.fd, 0, Protection.READ_WRITE);
+            arena.addFdMapping(PAGE, 2 * PAGE, fd.fd(), 0, Protection.READ_WRITE);
             String added = mapsLineAt(base + PAGE);
             assertTrue(added.contains("rw-s") && added.contains("memfd:minivmm-test"), added);
-            arena.addFdMapping(2 * PAGE, 2 * PAGE, fd.fd, 2 * PAGE, Protection.READ); // overlaps: allowed
+            arena.addFdMapping(2 * PAGE, 2 * PAGE, fd.fd(), 2 * PAGE, Protection.READ); // overlaps: allowed
             String overlapped = mapsLineAt(base + 2 * PAGE);
             assertTrue(overlapped.contains("r--s") && overlapped.contains(Long.toHexString(2 * PAGE)), overlapped);
             arena.removeMapping(PAGE, PAGE);
             String removed = mapsLineAt(base + PAGE);
             assertTrue(removed.contains("r--p") && !removed.contains("memfd"), removed);
-            arena.addFdMapping(8 * PAGE, PAGE, fd.fd, 0, Protection.READ_WRITE); // ends exactly at size
+            arena.addFdMapping(8 * PAGE, PAGE, fd.fd(), 0, Protection.READ_WRITE); // ends exactly at size
             assertThrows(MemoryMappingException.InvalidAddress.class,
-                    () -> arena.addFdMapping(8 * PAGE, 2 * PAGE, fd.fd, 0, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(8 * PAGE, 2 * PAGE, fd.fd(), 0, Protection.READ_WRITE));
             assertThrows(MemoryMappingException.InvalidAddress.class,
-                    () -> arena.addFdMapping(0, Long.MAX_VALUE, fd.fd, 0, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(0, Long.MAX_VALUE, fd.fd(), 0, Protection.READ_WRITE));
             assertThrows(MemoryMappingException.InvalidAddress.class, () -> arena.removeMapping(0, 0));
             assertThrows(MemoryMappingException.InvalidOffset.class,
-                    () -> arena.addFdMapping(0, PAGE, fd.fd, -PAGE, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(0, PAGE, fd.fd(), -PAGE, Protection.READ_WRITE));
             assertEquals(Errno.EBADF, assertThrows(MemoryMappingException.SystemError.class,
                     () -> arena.addFdMapping(0, PAGE, -1, 0, Protection.READ_WRITE)).errno());
             arena.close();
@@ -602,7 +602,7 @@ class MemoryMappingTest {
 
     @Test
     void creatingAndClosing1000MappingsLeavesProcMapsAsItWas() throws IOException {
-        try (Memfd fd = new Memfd(2 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE)) {
             churn(fd, 30); // warm up: classes loaded, JIT threads started
             Maps before = Maps.read();
             churn(fd, 1000);
@@ -648,18 +648,18 @@ class MemoryMappingTest {
         }
     }
 
-    private static void churn(Memfd fd, int n) {
+    private static void churn(MemoryFile fd, int n) {
         for (int i = 0; i < n; i++) {
             MemoryMapping m = switch (i % 3) {
                 case 0 -> MemoryMapping.anonymous(PAGE).build();
                 case 1 -> MemoryMapping.anonymous(3 * PAGE).alignment(2L << 20).build();
-                default -> MemoryMapping.fromFd(fd.fd, PAGE).offset(PAGE).build();
+                default -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(PAGE).build();
             };
             m.writeU64(i, 0);
             m.close();
             if (i % 50 == 0) {
                 MemoryMappingArena a = MemoryMappingArena.reserve(4 * PAGE);
-                a.addFdMapping(PAGE, PAGE, fd.fd, 0, Protection.READ_WRITE);
+                a.addFdMapping(PAGE, PAGE, fd.fd(), 0, Protection.READ_WRITE);
                 a.close();
             }
         }
