@@ -62,6 +62,7 @@ public final class Main {
         flag(o, null, "prefault", "populate all guest RAM before boot");
         flag(o, null, "no-prefault", "fault guest RAM in lazily (default)");
         flag(o, null, "hugepages", "back guest RAM with transparent huge pages");
+        arg(o, "mem-file", "FILE", "back guest RAM with FILE, shared (created, or grown to --mem)");
         arg(o, "expect", "REGEX", "exit 0 as soon as the serial output matches");
         arg(o, "fail-on", "REGEX", "exit 1 as soon as the serial output matches");
         arg(o, "report", "FILE", "write a JSON run report");
@@ -358,6 +359,10 @@ public final class Main {
         }
         b.prefault(cl.hasOption("prefault"));
         b.hugepages(cl.hasOption("hugepages"));
+        if (cl.hasOption("mem-file")) {
+            if (cl.hasOption("hugepages")) throw new UsageError("--hugepages is for anonymous RAM, not --mem-file");
+            b.memoryFile(Path.of(cl.getOptionValue("mem-file")));
+        }
         if (cl.hasOption("expect")) b.expect(regex("--expect", cl.getOptionValue("expect")));
         if (cl.hasOption("fail-on")) b.failOn(regex("--fail-on", cl.getOptionValue("fail-on")));
         return b;

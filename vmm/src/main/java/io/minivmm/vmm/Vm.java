@@ -79,8 +79,7 @@ public final class Vm implements AutoCloseable {
 
     private RunResult run(RunSession session, Boot.Image image, Disks disks) throws IOException {
         GuestAddressSpace[] space = new GuestAddressSpace[1];
-        GuestMemory memory = GuestMemory.create(cfg.memory, cfg.prefault ? GuestMemory.Backing.PREFAULT
-                : GuestMemory.Backing.LAZY, cfg.hugepages);
+        GuestMemory memory = GuestMemory.create(cfg.memory, cfg.ramBacking());
         Machine m;
         try {
             m = Machine.create(new Machine.Config(cfg.cpus, cfg.cpuModel), memory,

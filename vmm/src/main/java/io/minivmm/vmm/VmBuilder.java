@@ -3,6 +3,8 @@ package io.minivmm.vmm;
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.arch.x86.GuestAddressSpace;
+import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.memory.RamBacking;
 import io.minivmm.vmm.paging.MappingFlags;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +41,8 @@ public final class VmBuilder {
     DebugExit.Mode debugExit = DebugExit.Mode.EXACT;
     boolean prefault = false;
     boolean hugepages = false;
+    Path memoryFile;
+    boolean sharedMemory;
     Long loadAddr;
     Long entry;
     CpuMode mode;
@@ -96,6 +100,23 @@ public final class VmBuilder {
 
     /** Back guest RAM with transparent huge pages. */
     public VmBuilder hugepages(boolean h) { this.hugepages = h; return this; }
+
+    /**
+     * Back guest RAM with this file, shared: the guest's writes reach it. A missing file is
+     * created, a shorter one grown (sparse) to {@link #memory}; null means anonymous RAM.
+     */
+    public VmBuilder memoryFile(Path file) { this.memoryFile = file; return this; }
+
+    /** Back guest RAM with a memfd (shared memory) instead of anonymous memory. */
+    public VmBuilder sharedMemory(boolean shared) { this.sharedMemory = shared; return this; }
+
+    /** How guest RAM is backed, from the options above ({@link #memoryFile} wins over {@link #sharedMemory}). */
+    RamBacking ramBacking() {
+        GuestMemory.Backing b = prefault ? GuestMemory.Backing.PREFAULT : GuestMemory.Backing.LAZY;
+        if (memoryFile != null) return new RamBacking(b, hugepages, RamBacking.Source.FILE_SHARED, memoryFile);
+        if (sharedMemory) return new RamBacking(b, hugepages, RamBacking.Source.MEMFD, null);
+        return RamBacking.anonymous(b, hugepages);
+    }
 
     /** For format raw: where to load, where to enter, in which mode. */
     public VmBuilder raw(long loadAddress, long entryPoint, CpuMode cpuMode) {
