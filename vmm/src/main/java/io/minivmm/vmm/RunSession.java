@@ -187,7 +187,10 @@ final class RunSession {
             for (VcpuFd v : running) v.kick();
             for (Thread t : threads) joinKicking(t, running);
             running = List.of();
-            if (input != null) input.interrupt();
+            if (input != null) {
+                input.interrupt();
+                joinQuietly(input, 500); // a polled pump ends at once; a blocked read cannot be waited for
+            }
             if (flusher != null) flusher.interrupt();
             sink.flush();
         }
@@ -254,6 +257,14 @@ final class RunSession {
         }
     }
 
+    private static void joinQuietly(Thread t, long ms) {
+        try {
+            t.join(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void joinKicking(Thread t, List<VcpuFd> vcpus) {
         boolean interrupted = false;
         while (t.isAlive()) {
@@ -283,12 +294,34 @@ final class RunSession {
         return t;
     }
 
+    /** How often the input pump looks for input on a stream that reports {@link InputStream#available()}. */
+    static final long INPUT_POLL_MS = 2;
+
+    /**
+     * Feeds the UART's receiver from {@code in} on its own thread, which ends with the run. A
+     * stream that reports {@link InputStream#available()} (every JDK stream: files, pipes,
+     * sockets, the terminal) is read only when it has bytes, so the pump never blocks in a read
+     * that might not return and ends when the run does. A stream that does not implement
+     * {@code available()} is read blocking, and its pump ends only when that read returns.
+     */
     private static Thread startInput(InputStream in, Serial16550 uart) {
+        boolean polled = implementsAvailable(in);
         Thread t = new Thread(() -> {
             byte[] buf = new byte[256];
             try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    int n;
+                    if (polled) {
+                        int avail = in.available();
+                        if (avail <= 0) {
+                            Thread.sleep(INPUT_POLL_MS);
+                            continue;
+                        }
+                        n = in.read(buf, 0, Math.min(avail, buf.length));
+                    } else {
+                        n = in.read(buf);
+                    }
+                    if (n < 0) return;
                     int off = 0;
                     while (off < n) {
                         int k = uart.receive(buf, off, n - off);
@@ -304,6 +337,14 @@ final class RunSession {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private static boolean implementsAvailable(InputStream in) {
+        try {
+            return in.getClass().getMethod("available").getDeclaringClass() != InputStream.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     /** --expect / --fail-on: matched on the serial stream as it is written, across any chunking. */
