@@ -54,16 +54,26 @@ main:   mov     $0x1b, %ecx             # IA32_APIC_BASE
         cmp     $0x400, %eax
         OK_IF   e, 9
 
-        # The MP table: floating pointer "_MP_" at 0x9fc00, configuration table "PCMP", both
-        # with bytes summing to zero (fail 8).
-        cmpl    $0x5f504d5f, 0x9fc00
-        OK_IF   e, 3
-        mov     $0x9fc00, %esi
+        # The MP table, found as the MP spec says: the floating pointer "_MP_" on a 16-byte
+        # boundary in the first KiB of the EBDA, whose segment the BDA holds at 0x40E (fail 3);
+        # then the configuration table "PCMP"; both with bytes summing to zero (fail 8).
+        movzwl  0x40e, %esi
+        shl     $4, %esi
+        OK_IF   nz, 3                   # a zero EBDA segment: the BDA was not filled in
+        lea     1024(%esi), %edi
+4:      cmpl    $0x5f504d5f, (%esi)
+        je      5f
+        add     $16, %esi
+        cmp     %edi, %esi
+        jb      4b
+        OK_IF   b, 3                    # not found (CF clear after the last compare)
+5:      push    %esi
         movzbl  8(%esi), %ecx           # length in 16-byte units
         shl     $4, %ecx
         call    sum8
         OK_IF   z, 8
-        mov     0x9fc04, %esi
+        pop     %esi
+        mov     4(%esi), %esi
         cmpl    $0x504d4350, (%esi)
         OK_IF   e, 3
         movzwl  4(%esi), %ecx           # base table length

@@ -103,7 +103,12 @@ public final class EscapeInputStream extends InputStream {
     }
 
     @Override
-    public synchronized int available() { return count; }
+    public synchronized int available() {
+        // The serial pump reads only what is available: start the terminal pump here too, so
+        // that typed bytes (and Ctrl-A x) are seen before the first read.
+        startPump();
+        return count;
+    }
 
     /** Typed bytes dropped because the guest had not read the {@link #BUFFER} before them. */
     public synchronized long dropped() { return dropped; }

@@ -236,9 +236,10 @@ final class BzImageLoader {
         if (vcpuArea) {
             p.reserve("vCPU boot area (GDT/IDT/page tables)", Layout.VCPU_AREA, Layout.VCPU_AREA_SIZE, false);
         }
-        // Only the EBDA, where the MP table lives, is kept free. The VGA/ROM window above it is
-        // plain RAM in minivmm (reserved in the memory map): GNU ld's default layout puts an ELF's
-        // headers in a PT_LOAD just below 1 MiB, and such kernels load as they would in QEMU.
-        p.reserve("EBDA (MP table)", Layout.LEGACY_HOLE, Layout.EBDA_END - Layout.LEGACY_HOLE, false);
+        // Only what the platform keeps (the EBDA with its MP/ACPI tables, firmware data) is kept
+        // free. The VGA/ROM window above it is plain RAM in minivmm (reserved in the memory map):
+        // GNU ld's default layout puts an ELF's headers in a PT_LOAD just below 1 MiB, and such
+        // kernels load as they would in QEMU.
+        p.reservePlatform();
     }
 }

@@ -63,6 +63,11 @@ public final class Layout {
      * reported as reserved. Ascending by address.
      */
     public static List<BootPlan.E820Entry> e820(GuestRam ram) {
+        return List.copyOf(ram.memoryMap());
+    }
+
+    /** The default memory map of {@link GuestRam#memoryMap()}. */
+    static List<BootPlan.E820Entry> defaultE820(GuestRam ram) {
         List<BootPlan.E820Entry> out = new ArrayList<>();
         for (long[] r : Placement.mergedRanges(ram)) {
             long s = r[0];
@@ -79,6 +84,14 @@ public final class Layout {
         out.add(new BootPlan.E820Entry(LEGACY_HOLE, LEGACY_HOLE_END - LEGACY_HOLE, BootPlan.E820Entry.RESERVED));
         out.sort(Comparator.comparing(BootPlan.E820Entry::addr, Long::compareUnsigned));
         return out;
+    }
+
+    /** Base memory in KiB (Multiboot mem_lower): the memory map's usable RAM from address 0. */
+    static long lowerMemoryKib(GuestRam ram) {
+        for (BootPlan.E820Entry e : ram.memoryMap()) {
+            if (e.addr() == 0 && e.type() == BootPlan.E820Entry.RAM) return Math.min(e.size(), LEGACY_HOLE) / 1024;
+        }
+        return 0;
     }
 
     /** Contiguous RAM in KiB from {@code base} (Multiboot mem_lower / mem_upper), capped at 2^32-1. */

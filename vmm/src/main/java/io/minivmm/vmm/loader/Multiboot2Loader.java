@@ -226,7 +226,7 @@ final class Multiboot2Loader {
         }
         mbi.u32(4);
         mbi.u32(16);
-        mbi.u32(Layout.contiguousKib(ram, 0, Layout.LEGACY_HOLE));
+        mbi.u32(Layout.lowerMemoryKib(ram));
         mbi.u32(Layout.contiguousKib(ram, Layout.HIGH_MEMORY, -1L));
         List<BootPlan.E820Entry> e820 = Layout.e820(ram);
         mbi.u32(6);

@@ -106,7 +106,7 @@ final class MultibootLoader {
         long vcpuArea = BzImageLoader.reserveVcpuAreaAround(p);
         byte[] info = new byte[PAGE_BYTES];
         long infoFlags = INFO_MEMORY | INFO_MMAP | INFO_BOOT_LOADER_NAME | INFO_MODS;
-        ImageBytes.put32(info, 4, Layout.contiguousKib(ram, 0, Layout.LEGACY_HOLE));
+        ImageBytes.put32(info, 4, Layout.lowerMemoryKib(ram));
         ImageBytes.put32(info, 8, Layout.contiguousKib(ram, Layout.HIGH_MEMORY, -1L));
         if (opts.cmdline() != null) {
             infoFlags |= INFO_CMDLINE;

@@ -63,6 +63,11 @@ final class Placement {
         claims.add(new Claim(what, start, end, null, 0, 0, true, null));
     }
 
+    /** Keeps every range the platform reserved ({@link GuestRam#reservedRanges()}) free. */
+    void reservePlatform() throws ImageException {
+        for (BootPlan.Region r : ram.reservedRanges()) reserve(r.what(), r.gpa(), r.size(), false);
+    }
+
     /** Place {@code src[off, off+len)} at {@code gpa}, zero-filled up to {@code memsz} bytes. */
     void place(String what, long gpa, byte[] src, int off, int len, long memsz) throws ImageException {
         if (!ImageBytes.inBounds(off, len, src.length)) {

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 public final class MpTable {
     private MpTable() {}
 
-    /** MP spec §4.1: the floating pointer lives in the first KiB of the EBDA or the last KiB of base memory. */
+    /** Where the tables went before the machine placed them: the last KiB of 639 KiB base memory. */
     public static final long ADDRESS = 0x9fc00;
     public static final long LAPIC_BASE = 0xfee0_0000L;
     public static final long IOAPIC_BASE = 0xfec0_0000L;
@@ -38,9 +38,17 @@ public final class MpTable {
      * {@code featureFlags} come from CPUID leaf 1 (EAX, EDX).
      */
     public static byte[] build(int cpus, int cpuSignature, int featureFlags) {
+        return build(ADDRESS, cpus, cpuSignature, featureFlags);
+    }
+
+    /**
+     * The tables as bytes, to be written at {@code address} (MP spec §4.1: in the first KiB of the
+     * EBDA or the last KiB of base memory, 16-byte aligned, below 4 GiB).
+     */
+    public static byte[] build(long address, int cpus, int cpuSignature, int featureFlags) {
         if (cpus < 1 || cpus > 254) throw new IllegalArgumentException("MP table: 1..254 CPUs, got " + cpus);
         ByteBuffer b = ByteBuffer.allocate(size(cpus)).order(ByteOrder.LITTLE_ENDIAN);
-        long config = ADDRESS + 16;
+        long config = address + 16;
         // Floating pointer structure (16 bytes).
         b.put("_MP_".getBytes(StandardCharsets.US_ASCII)).putInt((int) config).put((byte) 1).put((byte) SPEC_REV)
                 .put((byte) 0) // checksum, below
