@@ -5,25 +5,13 @@
 # read must be all ones (fail 2, 3, 4). Exit 0 if the run gets to the end.
 # link: 0x100000
         .include "macros.inc"
+        .include "mmio64.inc"
         .code64
         .set    MMIO, 0xd0000000
         .globl _start
 _start: jmp     main
         .include "lib64.inc"
-main:   mov     %cr3, %rbx
-        movabs  $0x000ffffffffff000, %r8
-        and     %r8, %rbx
-        mov     (%rbx), %rbx            # PML4[0]
-        and     %r8, %rbx               # the PDPT
-        testb   $1, 3 * 8(%rbx)
-        OK_IF   z, 1
-        lea     page_dir(%rip), %rax
-        mov     $(MMIO | 0x9b), %edx    # P, RW, PWT, PCD, PS
-        mov     %rdx, ((MMIO >> 21) & 511) * 8(%rax)
-        or      $3, %rax
-        mov     %rax, 3 * 8(%rbx)
-        mov     %cr3, %rax
-        mov     %rax, %cr3
+main:   MAP_MMIO64
         mov     $MMIO, %ebx
         movq    0xffd(%rbx), %rax       # 3 bytes in one page, 5 in the next
         PRINT   "mmio qword at 0xd0000ffd -> 0x"

@@ -4,25 +4,13 @@
 # 4), a written quadword is dropped (5). PDPT[3] must be free at entry (1). Exit 0 if all pass.
 # link: 0x100000
         .include "macros.inc"
+        .include "mmio64.inc"
         .code64
         .set    MMIO, 0xd0000000
         .globl _start
 _start: jmp     main
         .include "lib64.inc"
-main:   mov     %cr3, %rbx
-        movabs  $0x000ffffffffff000, %r8
-        and     %r8, %rbx
-        mov     (%rbx), %rbx            # PML4[0]
-        and     %r8, %rbx               # the PDPT
-        testb   $1, 3 * 8(%rbx)
-        OK_IF   z, 1
-        lea     page_dir(%rip), %rax    # identity-mapped: its address is physical
-        mov     $(MMIO | 0x9b), %edx    # P, RW, PWT, PCD, PS (zero-extended)
-        mov     %rdx, ((MMIO >> 21) & 511) * 8(%rax)
-        or      $3, %rax
-        mov     %rax, 3 * 8(%rbx)
-        mov     %cr3, %rax
-        mov     %rax, %cr3
+main:   MAP_MMIO64
         PRINT   "mapped 0xd0000000 (2 MiB, uncached)\r\n"
         mov     $MMIO, %ebx
         movq    (%rbx), %rax
