@@ -52,6 +52,13 @@ class IdeGuestTest {
         for (int i = 0; i < n * 128; i++) b.putInt((int) (lba * 512 + 4L * i), base + i);
     }
 
+    /** Writes the test image as {@code name} and returns it. */
+    private Path freshImage(String name) throws IOException {
+        Path img = dir.resolve(name);
+        Files.write(img, image(SECTORS));
+        return img;
+    }
+
     private RunResult run(Path img, String opts) throws Exception {
         return guest("ide.bin").raw(0x100000, 0x100000, CpuMode.PROTECTED).memory(64L << 20)
                 .disk(DiskSpec.parse(img + ",if=ide" + opts)).build().run();
@@ -75,9 +82,7 @@ class IdeGuestTest {
 
     @Test
     void readsAndWritesReachTheImageExactlyWhereTheGuestWrote() throws Exception {
-        Path img = dir.resolve("ide.img");
-        byte[] before = image(SECTORS);
-        Files.write(img, before);
+        Path img = freshImage("ide.img");
         RunResult r = run(img, "");
         assertPassed(r);
         assertCommonLines(r, serial(img));
@@ -86,7 +91,7 @@ class IdeGuestTest {
         int readBack = 0;
         for (int i = 0; i < 256; i++) readBack += 0xc0de0000 + i;
         assertLine(r, String.format("read multiple lba28 10+2: sum 0x%08x", readBack));
-        byte[] expected = before.clone();
+        byte[] expected = image(SECTORS);
         written(expected, 10, 2, 0xc0de0000);
         written(expected, 50, 1, 0xe48e0000);
         assertArrayEquals(expected, Files.readAllBytes(img), "exactly sectors 10, 11 and 50 changed");
@@ -96,15 +101,13 @@ class IdeGuestTest {
 
     @Test
     void aReadOnlyDiskRefusesTheWritesWithAbortAndStaysByteForByte() throws Exception {
-        Path img = dir.resolve("ro.img");
-        byte[] before = image(SECTORS);
-        Files.write(img, before);
+        Path img = freshImage("ro.img");
         RunResult r = run(img, ",ro");
         assertPassed(r);
         assertCommonLines(r, serial(img));
         assertLine(r, "write lba28 10+2: refused status 0x51 error 0x04");
         assertLine(r, "write lba48 50+1: refused status 0x51 error 0x04");
         assertLine(r, String.format("read multiple lba28 10+2: sum 0x%08x", sum(10, 2)));
-        assertArrayEquals(before, Files.readAllBytes(img));
+        assertArrayEquals(image(SECTORS), Files.readAllBytes(img));
     }
 }

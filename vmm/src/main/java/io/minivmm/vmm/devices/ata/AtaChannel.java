@@ -402,7 +402,7 @@ public final class AtaChannel {
     }
 
     private void write(Drive d, long lba, int n, int perBlock) {
-        if (d.image.readOnly() && lba != -2) {
+        if (d.image.readOnly()) { // a fixed disk has no write-protect error: abort
             fail(d, DRDY | DSC | ERR, ABRT);
             return;
         }

@@ -54,6 +54,15 @@ class AtaChannelTest {
         return d;
     }
 
+    /** A fresh image file {@code name} as the master of a new channel; returns the file. */
+    private Path master(String name, int sectors, boolean ro) throws IOException {
+        Path p = imageFile(name, sectors);
+        DiskImage img = DiskImage.open(p, ro);
+        open.add(img);
+        channel(img, null);
+        return p;
+    }
+
     private AtaChannel channel(DiskImage master, DiskImage slave) {
         irqEdges.clear();
         ch = new AtaChannel(master, slave, irqEdges::add);
@@ -405,10 +414,7 @@ class AtaChannelTest {
 
     @Test
     void writeSectorsReachTheFileBlockByBlock() throws IOException {
-        Path p = imageFile("w.img", 64);
-        DiskImage img = DiskImage.open(p, false);
-        open.add(img);
-        channel(img, null);
+        Path p = master("w.img", 64, false);
         byte[] data = new byte[3 * 512];
         for (int i = 0; i < data.length; i++) data[i] = (byte) (0xa5 ^ i);
         lba28(9, 3, CMD_WRITE_SECTORS);
@@ -431,10 +437,7 @@ class AtaChannelTest {
 
     @Test
     void writeMultipleExtAndSixteenBitWrites() throws IOException {
-        Path p = imageFile("wm.img", 64);
-        DiskImage img = DiskImage.open(p, false);
-        open.add(img);
-        channel(img, null);
+        Path p = master("wm.img", 64, false);
         byte[] data = new byte[20 * 512];
         for (int i = 0; i < data.length; i++) data[i] = (byte) (i * 13);
         lba48(40, 20, CMD_WRITE_MULTIPLE_EXT);
@@ -452,11 +455,8 @@ class AtaChannelTest {
 
     @Test
     void writesToAReadOnlyDiskAbortAndChangeNothing() throws IOException {
-        Path p = imageFile("ro.img", 64);
+        Path p = master("ro.img", 64, true);
         byte[] before = Files.readAllBytes(p);
-        DiskImage img = DiskImage.open(p, true);
-        open.add(img);
-        channel(img, null);
         for (int cmd : new int[] {CMD_WRITE_SECTORS, CMD_WRITE_SECTORS_EXT, CMD_WRITE_MULTIPLE, CMD_WRITE_MULTIPLE_EXT}) {
             lba28(1, 1, cmd);
             assertTrue(ch.irqAsserted());
@@ -474,11 +474,8 @@ class AtaChannelTest {
 
     @Test
     void writesPastTheEndAreIdnfAndChangeNothing() throws IOException {
-        Path p = imageFile("end.img", 64);
+        Path p = master("end.img", 64, false);
         byte[] before = Files.readAllBytes(p);
-        DiskImage img = DiskImage.open(p, false);
-        open.add(img);
-        channel(img, null);
         lba28(60, 5, CMD_WRITE_SECTORS);
         assertEquals(DRDY | DSC | ERR, status());
         assertEquals(IDNF, error());
@@ -490,11 +487,8 @@ class AtaChannelTest {
 
     @Test
     void aCommandDuringATransferAbandonsIt() throws IOException {
-        Path p = imageFile("abandon.img", 64);
+        Path p = master("abandon.img", 64, false);
         byte[] before = Files.readAllBytes(p);
-        DiskImage img = DiskImage.open(p, false);
-        open.add(img);
-        channel(img, null);
         lba28(4, 1, CMD_WRITE_SECTORS);
         writeData32(new byte[256]); // half a sector
         lba28(7, 1, CMD_READ_SECTORS);
@@ -589,10 +583,7 @@ class AtaChannelTest {
 
     @Test
     void softResetAbandonsATransferHoldsBsyAndLeavesTheSignature() throws IOException {
-        Path p = imageFile("srst.img", 64);
-        DiskImage img = DiskImage.open(p, false);
-        open.add(img);
-        channel(img, null);
+        Path p = master("srst.img", 64, false);
         lba28(3, 4, CMD_READ_SECTORS);
         readData16(100);
         control(SRST | NIEN);
