@@ -7,6 +7,8 @@
 #include <linux/kvm.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 
 #define S(t) printf("sizeof.%s=%zu\n", #t, sizeof(struct t))
 #define O(t, f) printf("offsetof.%s.%s=%zu\n", #t, #f, offsetof(struct t, f))
@@ -66,6 +68,55 @@ int main(void) {
     S(kvm_clock_data); O(kvm_clock_data, clock); O(kvm_clock_data, flags); O(kvm_clock_data, realtime);
     O(kvm_clock_data, host_tsc);
     S(kvm_enable_cap); O(kvm_enable_cap, cap); O(kvm_enable_cap, flags); O(kvm_enable_cap, args);
+
+    S(kvm_guest_debug); O(kvm_guest_debug, control); O(kvm_guest_debug, arch.debugreg);
+    S(kvm_debugregs); O(kvm_debugregs, db); O(kvm_debugregs, dr6); O(kvm_debugregs, dr7); O(kvm_debugregs, flags);
+    S(kvm_translation); O(kvm_translation, linear_address); O(kvm_translation, physical_address);
+    O(kvm_translation, valid); O(kvm_translation, writeable); O(kvm_translation, usermode);
+    I(KVM_TRANSLATE); I(KVM_SET_GUEST_DEBUG); I(KVM_GET_DEBUGREGS); I(KVM_SET_DEBUGREGS);
+    C(KVM_GUESTDBG_ENABLE); C(KVM_GUESTDBG_SINGLESTEP); C(KVM_GUESTDBG_USE_SW_BP); C(KVM_GUESTDBG_USE_HW_BP);
+    C(KVM_GUESTDBG_INJECT_DB); C(KVM_GUESTDBG_INJECT_BP); C(KVM_GUESTDBG_BLOCKIRQ);
+    C(KVM_CAP_SET_GUEST_DEBUG); C(KVM_CAP_DEBUGREGS); C(KVM_CAP_XSAVE); C(KVM_CAP_XCRS); C(KVM_CAP_KVMCLOCK_CTRL);
+    C(KVM_CAP_GET_MSR_FEATURES); C(KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2); C(KVM_CAP_XSAVE2); C(KVM_CAP_X86_SMM);
+
+    S(kvm_xsave); O(kvm_xsave, region);
+    S(kvm_xcrs); O(kvm_xcrs, nr_xcrs); O(kvm_xcrs, flags); O(kvm_xcrs, xcrs);
+    S(kvm_xcr); O(kvm_xcr, xcr); O(kvm_xcr, value);
+    O(kvm_vcpu_events, smi.pending); O(kvm_vcpu_events, smi.smm_inside_nmi); O(kvm_vcpu_events, smi.latched_init);
+    O(kvm_vcpu_events, triple_fault.pending);
+    I(KVM_GET_MSR_FEATURE_INDEX_LIST); I(KVM_GET_XSAVE); I(KVM_SET_XSAVE); I(KVM_GET_XSAVE2); I(KVM_GET_XCRS);
+    I(KVM_SET_XCRS); I(KVM_KVMCLOCK_CTRL);
+    C(KVM_VCPUEVENT_VALID_SHADOW); C(KVM_VCPUEVENT_VALID_SMM); C(KVM_VCPUEVENT_VALID_PAYLOAD);
+    C(KVM_VCPUEVENT_VALID_TRIPLE_FAULT); C(KVM_MAX_XCRS);
+
+    S(kvm_irqchip); O(kvm_irqchip, chip_id); O(kvm_irqchip, chip);
+    S(kvm_pic_state); O(kvm_pic_state, last_irr); O(kvm_pic_state, irr); O(kvm_pic_state, imr);
+    O(kvm_pic_state, isr); O(kvm_pic_state, priority_add); O(kvm_pic_state, irq_base);
+    O(kvm_pic_state, read_reg_select); O(kvm_pic_state, poll); O(kvm_pic_state, special_mask);
+    O(kvm_pic_state, init_state); O(kvm_pic_state, auto_eoi); O(kvm_pic_state, rotate_on_auto_eoi);
+    O(kvm_pic_state, special_fully_nested_mode); O(kvm_pic_state, init4); O(kvm_pic_state, elcr);
+    O(kvm_pic_state, elcr_mask);
+    S(kvm_ioapic_state); O(kvm_ioapic_state, base_address); O(kvm_ioapic_state, ioregsel);
+    O(kvm_ioapic_state, id); O(kvm_ioapic_state, irr); O(kvm_ioapic_state, redirtbl);
+    S(kvm_pit_channel_state); O(kvm_pit_channel_state, count); O(kvm_pit_channel_state, latched_count);
+    O(kvm_pit_channel_state, count_latched); O(kvm_pit_channel_state, status_latched);
+    O(kvm_pit_channel_state, status); O(kvm_pit_channel_state, read_state); O(kvm_pit_channel_state, write_state);
+    O(kvm_pit_channel_state, write_latch); O(kvm_pit_channel_state, rw_mode); O(kvm_pit_channel_state, mode);
+    O(kvm_pit_channel_state, bcd); O(kvm_pit_channel_state, gate); O(kvm_pit_channel_state, count_load_time);
+    S(kvm_pit_state2); O(kvm_pit_state2, channels); O(kvm_pit_state2, flags);
+    S(kvm_clear_dirty_log); O(kvm_clear_dirty_log, slot); O(kvm_clear_dirty_log, num_pages);
+    O(kvm_clear_dirty_log, first_page); O(kvm_clear_dirty_log, dirty_bitmap);
+    I(KVM_GET_IRQCHIP); I(KVM_SET_IRQCHIP); I(KVM_GET_PIT2); I(KVM_SET_PIT2); I(KVM_CLEAR_DIRTY_LOG);
+    C(KVM_IRQCHIP_PIC_MASTER); C(KVM_IRQCHIP_PIC_SLAVE); C(KVM_IRQCHIP_IOAPIC); C(KVM_IOAPIC_NUM_PINS);
+    C(KVM_PIT_FLAGS_HPET_LEGACY); C(KVM_PIT_FLAGS_SPEAKER_DATA_ON); C(KVM_CLOCK_TSC_STABLE);
+    C(KVM_CLOCK_REALTIME); C(KVM_CLOCK_HOST_TSC); C(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
+    C(KVM_DIRTY_LOG_INITIALLY_SET);
+
+    C(KVM_IRQFD_FLAG_RESAMPLE); C(KVM_CAP_IRQFD_RESAMPLE);
+    printf("sizeof.pollfd=%zu\n", sizeof(struct pollfd));
+    printf("offsetof.pollfd.events=%zu\n", offsetof(struct pollfd, events));
+    printf("offsetof.pollfd.revents=%zu\n", offsetof(struct pollfd, revents));
+    C(POLLIN); C(POLLERR); C(POLLHUP); C(POLLNVAL); C(EFD_CLOEXEC); C(EFD_NONBLOCK);
 
     I(KVM_GET_API_VERSION); I(KVM_CREATE_VM); I(KVM_GET_MSR_INDEX_LIST); I(KVM_CHECK_EXTENSION);
     I(KVM_GET_VCPU_MMAP_SIZE); I(KVM_GET_SUPPORTED_CPUID); I(KVM_CREATE_VCPU); I(KVM_GET_DIRTY_LOG);

@@ -44,3 +44,22 @@ unsigned long minivmm_thread_self(void) { return (unsigned long)pthread_self(); 
 int minivmm_kick(unsigned long thread, int signo) {
     return -pthread_kill((pthread_t)thread, signo);
 }
+
+/*
+ * Writes back and invalidates every cache line of [addr, addr + len) (clflush per line of
+ * `line` bytes, a power of two), so a guest reading the range through an uncached memory type
+ * sees the host's stores even where KVM honours the guest's PAT (non-coherent DMA). Java cannot
+ * emit clflush. mfence before orders the host's earlier stores ahead of the flushes; mfence
+ * after orders the flushes ahead of whatever the caller does next (clflush is only ordered by
+ * fences). Returns the number of lines flushed. The caller guarantees the range is mapped.
+ */
+unsigned long minivmm_clflush_range(unsigned long addr, unsigned long len, unsigned long line) {
+    if (len == 0 || line == 0) return 0;
+    unsigned long p = addr & ~(line - 1);
+    unsigned long end = addr + len;
+    unsigned long n = 0;
+    __asm__ volatile("mfence" ::: "memory");
+    for (; p < end; p += line, n++) __asm__ volatile("clflush (%0)" : : "r"(p) : "memory");
+    __asm__ volatile("mfence" ::: "memory");
+    return n;
+}

@@ -153,31 +153,51 @@ public final class Kvm implements AutoCloseable {
         }
     }
 
-    /** KVM_GET_MSR_INDEX_LIST: the MSRs that KVM_GET_MSRS/KVM_SET_MSRS accept. */
-    public int[] msrIndexList() {
+    /** KVM_GET_MSR_INDEX_LIST: the MSRs that KVM_GET_MSRS/KVM_SET_MSRS accept (what a snapshot saves). */
+    public int[] msrIndexList() { return msrList(KVM_GET_MSR_INDEX_LIST, "KVM_GET_MSR_INDEX_LIST"); }
+
+    /**
+     * KVM_GET_MSR_FEATURE_INDEX_LIST: the feature MSRs (e.g. IA32_ARCH_CAPABILITIES) whose host
+     * values KVM reports on the system fd; empty when KVM lacks KVM_CAP_GET_MSR_FEATURES.
+     */
+    public int[] msrFeatureIndexList() {
+        if (!has(Cap.GET_MSR_FEATURES)) return new int[0];
+        return msrList(KVM_GET_MSR_FEATURE_INDEX_LIST, "KVM_GET_MSR_FEATURE_INDEX_LIST");
+    }
+
+    private int[] msrList(long ioctl, String name) {
         for (int n = 256; ; n *= 2) {
             try (NativeBuffer nb = new NativeBuffer(SIZEOF_KVM_MSR_LIST + n * 4)) {
                 ByteBuffer b = nb.cleared(nb.size());
                 b.putInt(0, n);
                 // NATIVE: buffer holds a kvm_msr_list header with room for n indices.
-                int r = LibC.ioctl(fd(), KVM_GET_MSR_INDEX_LIST, nb.address());
+                int r = LibC.ioctl(fd(), ioctl, nb.address());
                 if (r < 0) {
                     int e = LibC.errno();
                     if (e == Errno.E2BIG && n < 65536) continue;
-                    throw new KvmException("KVM_GET_MSR_INDEX_LIST", e);
+                    throw new KvmException(name, e);
                 }
-                int[] out = new int[b.getInt(0)];
+                int[] out = new int[Math.min(b.getInt(0), n)];
                 for (int i = 0; i < out.length; i++) out[i] = b.getInt(4 + i * 4);
                 return out;
             }
         }
     }
 
+    /** The MSR index list, read once per process (it is the host's): what {@link VcpuFd#saveState()} saves. */
+    private static volatile int[] msrListCache;
+
+    private int[] savedMsrList() {
+        int[] l = msrListCache;
+        if (l == null) msrListCache = l = msrIndexList();
+        return l;
+    }
+
     /** KVM_CREATE_VM. The VM keeps its own fd; this Kvm may be closed afterwards. */
     public VmFd createVm() {
         int vm = LibC.ioctl(fd(), KVM_CREATE_VM, 0);
         if (vm < 0) throw new KvmException("KVM_CREATE_VM", LibC.errno());
-        return new VmFd(vm, vcpuMmapSize);
+        return new VmFd(vm, vcpuMmapSize, this::savedMsrList, has(Cap.TSC_CONTROL) || has(Cap.GET_TSC_KHZ));
     }
 
     static int check(String call, int r) {

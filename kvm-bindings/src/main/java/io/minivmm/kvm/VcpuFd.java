@@ -9,6 +9,12 @@ import io.minivmm.kvm.sys.NativeBuffer;
 import io.minivmm.kvm.sys.NativeStubs;
 import io.minivmm.kvm.sys.Structs;
 import io.minivmm.kvm.x86.CpuidEntry;
+import io.minivmm.kvm.x86.DebugRegs;
+import io.minivmm.kvm.x86.GuestDebug;
+import io.minivmm.kvm.x86.Translation;
+import io.minivmm.kvm.x86.VcpuState;
+import io.minivmm.kvm.x86.Xcr;
+import io.minivmm.kvm.x86.Xsave;
 import io.minivmm.kvm.x86.Fpu;
 import io.minivmm.kvm.x86.MsrEntry;
 import io.minivmm.kvm.x86.Regs;
@@ -39,6 +45,7 @@ public final class VcpuFd implements AutoCloseable {
     private int fd;
     private final int id;
     private final int runSize;
+    private final int xsaveSize;
     private long runAddress;
     private ByteBuffer run;
     private final NativeBuffer scratch = new NativeBuffer(8192);
@@ -46,10 +53,14 @@ public final class VcpuFd implements AutoCloseable {
     private final Object kickLock = new Object();
     private long boundThread; // pthread_t of the thread that may sit in KVM_RUN; 0 when none
 
-    VcpuFd(int fd, int id, int runSize) {
+    private final VmFd vm;
+
+    VcpuFd(VmFd vm, int fd, int id, int runSize, int xsaveSize) {
+        this.vm = vm;
         this.fd = fd;
         this.id = id;
         this.runSize = runSize;
+        this.xsaveSize = xsaveSize;
         // NATIVE: fd is this vCPU's fd; runSize came from KVM_GET_VCPU_MMAP_SIZE.
         long addr = LibC.mmap(0, runSize, 3 /* PROT_READ|PROT_WRITE */, 1 /* MAP_SHARED */, fd, 0);
         if (addr == -1L) {
@@ -309,35 +320,55 @@ public final class VcpuFd implements AutoCloseable {
 
     public void setFpu(Fpu fpu) { set("KVM_SET_FPU", KVM_SET_FPU, SIZEOF_KVM_FPU, fpu, Structs::encodeFpu); }
 
-    /** KVM_GET_MSRS for the given indices; MSRs KVM does not know are left out of the result. */
+    /** The most kvm_msr_entry records one call carries: KVM refuses 256 or more (MAX_IO_MSRS, E2BIG). */
+    private static final int MSRS_PER_CALL = 255;
+
+    /**
+     * KVM_GET_MSRS for the given indices, in order. KVM stops at the first MSR it cannot read;
+     * that MSR is left out of the result and the rest are asked again, so the answer holds every
+     * readable MSR of the list (one extra ioctl per refused MSR). Any number of indices.
+     */
     public synchronized List<MsrEntry> getMsrs(int... indices) {
-        ByteBuffer b = arg(msrsSize(indices.length));
-        b.putInt(0, indices.length);
-        for (int i = 0; i < indices.length; i++) b.putInt(SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY, indices[i]);
-        // NATIVE: scratch holds kvm_msrs with nmsrs entries (size checked by msrsSize).
-        int n = LibC.ioctl(fd(), KVM_GET_MSRS, scratch.address());
-        if (n < 0) throw new KvmException("KVM_GET_MSRS", LibC.errno(), "vcpu " + id);
-        List<MsrEntry> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            int o = SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY;
-            out.add(new MsrEntry(b.getInt(o), b.getLong(o + 8)));
+        List<MsrEntry> out = new ArrayList<>(indices.length);
+        int start = 0;
+        while (start < indices.length) {
+            int n = Math.min(MSRS_PER_CALL, indices.length - start);
+            ByteBuffer b = arg(msrsSize(n));
+            b.putInt(0, n);
+            for (int i = 0; i < n; i++) b.putInt(SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY, indices[start + i]);
+            // NATIVE: scratch holds kvm_msrs with nmsrs = n entries (size checked by msrsSize).
+            int got = LibC.ioctl(fd(), KVM_GET_MSRS, scratch.address());
+            if (got < 0) throw new KvmException("KVM_GET_MSRS", LibC.errno(), "vcpu " + id);
+            got = Math.min(got, n);
+            for (int i = 0; i < got; i++) {
+                int o = SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY;
+                out.add(new MsrEntry(b.getInt(o), b.getLong(o + 8)));
+            }
+            start += got;
+            if (got < n) start++; // indices[start] was refused: skip it
         }
         return out;
     }
 
-    /** KVM_SET_MSRS; fails naming the first MSR KVM refused. */
+    /** KVM_SET_MSRS, any number of entries; fails naming the first MSR KVM refused (the earlier ones are set). */
     public synchronized void setMsrs(List<MsrEntry> msrs) {
-        ByteBuffer b = arg(msrsSize(msrs.size()));
-        b.putInt(0, msrs.size());
-        for (int i = 0; i < msrs.size(); i++) {
-            int o = SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY;
-            b.putInt(o, msrs.get(i).index()).putLong(o + 8, msrs.get(i).data());
-        }
-        // NATIVE: scratch holds kvm_msrs with nmsrs entries (size checked by msrsSize).
-        int n = LibC.ioctl(fd(), KVM_SET_MSRS, scratch.address());
-        if (n < 0) throw new KvmException("KVM_SET_MSRS", LibC.errno(), "vcpu " + id);
-        if (n < msrs.size()) {
-            throw new KvmException("KVM_SET_MSRS", Errno.EINVAL, String.format("MSR 0x%x refused", msrs.get(n).index()));
+        for (int start = 0; start < msrs.size(); start += MSRS_PER_CALL) {
+            int n = Math.min(MSRS_PER_CALL, msrs.size() - start);
+            ByteBuffer b = arg(msrsSize(n));
+            b.putInt(0, n);
+            for (int i = 0; i < n; i++) {
+                int o = SIZEOF_KVM_MSRS + i * SIZEOF_KVM_MSR_ENTRY;
+                MsrEntry m = msrs.get(start + i);
+                b.putInt(o, m.index()).putLong(o + 8, m.data());
+            }
+            // NATIVE: scratch holds kvm_msrs with nmsrs = n entries (size checked by msrsSize).
+            int set = LibC.ioctl(fd(), KVM_SET_MSRS, scratch.address());
+            if (set < 0) throw new KvmException("KVM_SET_MSRS", LibC.errno(), "vcpu " + id);
+            if (set < n) {
+                MsrEntry m = msrs.get(start + set);
+                throw new KvmException("KVM_SET_MSRS", Errno.EINVAL,
+                        String.format("vcpu %d: MSR 0x%x refused the value 0x%x", id, m.index(), m.data()));
+            }
         }
     }
 
@@ -401,10 +432,193 @@ public final class VcpuFd implements AutoCloseable {
         set("KVM_SET_VCPU_EVENTS", KVM_SET_VCPU_EVENTS, SIZEOF_KVM_VCPU_EVENTS, events, Structs::encodeEvents);
     }
 
+    // ------------------------------------------------------------------ debugging
+
+    /**
+     * KVM_SET_GUEST_DEBUG: breakpoints and single-stepping owned by the VMM; their hits arrive as
+     * {@link VcpuExit.Debug}. {@link GuestDebug#DISABLED} turns it off.
+     */
+    public void setGuestDebug(GuestDebug debug) {
+        set("KVM_SET_GUEST_DEBUG", KVM_SET_GUEST_DEBUG, SIZEOF_KVM_GUEST_DEBUG, debug, Structs::encodeGuestDebug);
+    }
+
+    /** KVM_GET_DEBUGREGS: the guest's DR0-3, DR6, DR7. */
+    public DebugRegs getDebugregs() {
+        return get("KVM_GET_DEBUGREGS", KVM_GET_DEBUGREGS, SIZEOF_KVM_DEBUGREGS, Structs::decodeDebugregs);
+    }
+
+    /** KVM_SET_DEBUGREGS. KVM refuses a non-zero {@code flags} and DR6/DR7 bits above 31 (EINVAL). */
+    public void setDebugregs(DebugRegs regs) {
+        set("KVM_SET_DEBUGREGS", KVM_SET_DEBUGREGS, SIZEOF_KVM_DEBUGREGS, regs, Structs::encodeDebugregs);
+    }
+
+    /** KVM_TRANSLATE: walks guest-linear {@code linearAddress} through the vCPU's current page tables. */
+    public synchronized Translation translate(long linearAddress) {
+        arg(SIZEOF_KVM_TRANSLATION).putLong(TRANSLATION_LINEAR_ADDRESS, linearAddress);
+        ioctl("KVM_TRANSLATE", KVM_TRANSLATE);
+        return Structs.decodeTranslation(scratch.buffer());
+    }
+
+    // ------------------------------------------------------------------ extended state
+
+    /**
+     * KVM_GET_XSAVE (KVM_GET_XSAVE2 when the VM's XSAVE area is larger than 4096 bytes): the whole
+     * FPU/SSE/AVX state. Works here even though this host's emulator refuses the guest's own
+     * XSAVE instructions: the ioctl copies the state KVM keeps, it emulates nothing.
+     */
+    public synchronized Xsave getXsave() {
+        boolean big = xsaveSize > SIZEOF_KVM_XSAVE;
+        return withBuffer(xsaveSize, b -> {
+            // NATIVE: the buffer has xsaveSize bytes, the size KVM_CAP_XSAVE2 reported (at least 4096).
+            int r = LibC.ioctl(fd(), big ? KVM_GET_XSAVE2 : KVM_GET_XSAVE, b.address());
+            if (r < 0) throw new KvmException(big ? "KVM_GET_XSAVE2" : "KVM_GET_XSAVE", LibC.errno(), "vcpu " + id);
+            byte[] region = new byte[xsaveSize];
+            b.buffer().get(0, region);
+            return new Xsave(region);
+        });
+    }
+
+    /** KVM_SET_XSAVE. The area must be this VM's size ({@link #xsaveSize()}). */
+    public synchronized void setXsave(Xsave xsave) {
+        if (xsave.size() != xsaveSize) {
+            throw new IllegalArgumentException("XSAVE area of " + xsave.size() + " bytes, this VM uses " + xsaveSize);
+        }
+        withBuffer(xsaveSize, b -> {
+            b.cleared(xsaveSize).put(0, xsave.region());
+            // NATIVE: the buffer holds xsaveSize bytes of kvm_xsave, the size KVM_CAP_XSAVE2 reported.
+            if (LibC.ioctl(fd(), KVM_SET_XSAVE, b.address()) < 0) {
+                throw new KvmException("KVM_SET_XSAVE", LibC.errno(), "vcpu " + id);
+            }
+            return null;
+        });
+    }
+
+    /** The size of this VM's XSAVE area in bytes: 4096 unless KVM_CAP_XSAVE2 reports more. */
+    public int xsaveSize() { return xsaveSize; }
+
+    /** Runs {@code f} on the scratch buffer when {@code size} fits it, else on a temporary one. */
+    private <T> T withBuffer(int size, Function<NativeBuffer, T> f) {
+        fd();
+        if (size <= scratch.size()) {
+            scratch.cleared(size);
+            return f.apply(scratch);
+        }
+        try (NativeBuffer big = new NativeBuffer(size)) {
+            return f.apply(big);
+        }
+    }
+
+    /** KVM_GET_XCRS: the extended control registers (XCR0). */
+    public List<Xcr> getXcrs() {
+        return get("KVM_GET_XCRS", KVM_GET_XCRS, SIZEOF_KVM_XCRS, Structs::decodeXcrs);
+    }
+
+    /** KVM_SET_XCRS: at most {@code KVM_MAX_XCRS} (16) entries. */
+    public void setXcrs(List<Xcr> xcrs) {
+        if (xcrs.size() > KVM_MAX_XCRS) throw new IllegalArgumentException(xcrs.size() + " XCRs, at most 16");
+        set("KVM_SET_XCRS", KVM_SET_XCRS, SIZEOF_KVM_XCRS, xcrs, Structs::encodeXcrs);
+    }
+
+    /**
+     * KVM_KVMCLOCK_CTRL: tells a guest using kvmclock that the VMM paused it (so its soft-lockup
+     * watchdog does not fire after a long pause). Returns false when the guest has not enabled
+     * kvmclock (EINVAL) or KVM lacks the capability.
+     */
+    public boolean kvmclockCtrl() {
+        // NATIVE: no argument; fd is this vCPU's.
+        if (LibC.ioctl(fd(), KVM_KVMCLOCK_CTRL, 0) == 0) return true;
+        int e = LibC.errno();
+        if (e == Errno.EINVAL || e == Errno.ENOTTY) return false;
+        throw new KvmException("KVM_KVMCLOCK_CTRL", e, "vcpu " + id);
+    }
+
     /** KVM_GET_TSC_KHZ: the guest TSC frequency. */
     public int getTscKhz() { return Kvm.check("KVM_GET_TSC_KHZ", LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0)); }
 
     public void setTscKhz(int khz) { Kvm.check("KVM_SET_TSC_KHZ", LibC.ioctl(fd(), KVM_SET_TSC_KHZ, khz)); }
+
+    // ------------------------------------------------------------------ snapshots
+
+    /**
+     * Lets KVM finish the instruction of the last exit: KVM_RUN with {@code immediate_exit} set
+     * completes a pending I/O or MMIO exit (with the data the VMM stored for an IN or MMIO read)
+     * and returns at once without running the guest. KVM's API documentation asks for this before
+     * saving the state. Leaves {@code immediate_exit} as it found it.
+     */
+    public void completePendingExit() {
+        byte was = run.get(RUN_IMMEDIATE_EXIT);
+        run.put(RUN_IMMEDIATE_EXIT, (byte) 1);
+        try {
+            // NATIVE: fd is owned by this VcpuFd and its kvm_run stays mapped until close().
+            int r = LibC.ioctl(fd(), KVM_RUN, 0);
+            if (r < 0 && LibC.errno() != Errno.EINTR && LibC.errno() != Errno.EAGAIN) {
+                throw new KvmException("KVM_RUN", LibC.errno(), "vcpu " + id + " completing the last exit");
+            }
+        } finally {
+            run.put(RUN_IMMEDIATE_EXIT, was);
+        }
+    }
+
+    /**
+     * The vCPU's complete state for a snapshot. Call it on the vCPU's thread, or while that thread
+     * is parked outside KVM_RUN, after the last exit was handled: it first
+     * {@linkplain #completePendingExit() completes} that exit. Order (as KVM requires): MP state
+     * first (reading it may move pending INIT/SIPI into the LAPIC), then registers, XSAVE, XCRs,
+     * debug registers, LAPIC, CPUID, MSRs (every readable one of KVM_GET_MSR_INDEX_LIST), and the
+     * events last (after the LAPIC).
+     */
+    public VcpuState saveState() {
+        completePendingExit();
+        int mp = getMpState();
+        var regs = getRegs();
+        var sregs = getSregs();
+        Xsave xsave = getXsave();
+        List<Xcr> xcrs = getXcrs();
+        DebugRegs dr = getDebugregs();
+        byte[] lapic = vm.hasIrqchip() ? getLapic() : null;
+        int khz = 0;
+        if (vm.tscKhzSupported()) {
+            // NATIVE: no argument; a failure (no stable TSC) just leaves the frequency unsaved.
+            int r = LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0);
+            khz = Math.max(r, 0);
+        }
+        List<CpuidEntry> cpuid = getCpuid2();
+        List<MsrEntry> msrs = getMsrs(vm.msrsToSave());
+        VcpuEvents events = getVcpuEvents();
+        return new VcpuState(id, cpuid, mp, regs, sregs, xsave, xcrs, msrs, lapic, events, dr, khz);
+    }
+
+    /**
+     * Loads {@link #saveState()}'s result into this vCPU (a new one, of a VM restored with
+     * {@link VmFd#restoreState}, before its first KVM_RUN). Order: CPUID, TSC frequency (when it
+     * differs and KVM can scale), MP state, registers, special registers (EFER before the MSRs
+     * that depend on it), XSAVE, XCRs, debug registers, LAPIC (before the TSC-deadline MSR), MSRs,
+     * events.
+     *
+     * @throws KvmException naming the first ioctl KVM refused (the vCPU is then half-restored:
+     *         discard it)
+     */
+    public void restoreState(VcpuState s) {
+        if (s.lapic() != null && !vm.hasIrqchip()) {
+            throw new IllegalStateException("the state has a LAPIC; the VM needs createIrqchip() first");
+        }
+        if (!s.cpuid().isEmpty()) setCpuid2(s.cpuid());
+        if (s.tscKhz() > 0 && vm.tscKhzSupported()) {
+            // NATIVE: no argument; the result is only compared.
+            int now = LibC.ioctl(fd(), KVM_GET_TSC_KHZ, 0);
+            if (now > 0 && now != s.tscKhz()) setTscKhz(s.tscKhz());
+        }
+        setMpState(s.mpState());
+        setRegs(s.regs());
+        setSregs(s.sregs());
+        setXsave(s.xsave());
+        if (!s.xcrs().isEmpty()) setXcrs(s.xcrs());
+        setDebugregs(s.debugRegs());
+        if (s.lapic() != null) setLapic(s.lapic());
+        setMsrs(s.msrs());
+        setVcpuEvents(s.events());
+        kvmclockCtrl();
+    }
 
     /** Unmaps {@code kvm_run} and closes the fd. Idempotent. Not while the vCPU thread is in KVM_RUN. */
     @Override

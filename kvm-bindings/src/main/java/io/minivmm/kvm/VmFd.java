@@ -4,6 +4,11 @@ import static io.minivmm.kvm.sys.Uapi.*;
 
 import io.minivmm.kvm.sys.LibC;
 import io.minivmm.kvm.sys.NativeBuffer;
+import io.minivmm.kvm.sys.Structs;
+import io.minivmm.kvm.x86.ClockData;
+import io.minivmm.kvm.x86.Irqchip;
+import io.minivmm.kvm.x86.PitState2;
+import io.minivmm.kvm.x86.VmState;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +29,66 @@ import java.util.List;
 public final class VmFd implements AutoCloseable {
     private int fd;
     private final int vcpuMmapSize;
-    private final NativeBuffer scratch = new NativeBuffer(256);
+    private final NativeBuffer scratch = new NativeBuffer(1024);
     private final List<VcpuFd> vcpus = new ArrayList<>();
+    /** Size of each memory slot this VmFd created, for sizing dirty bitmaps. */
+    private final java.util.Map<Integer, Long> slotSizes = new java.util.HashMap<>();
 
-    VmFd(int fd, int vcpuMmapSize) {
+    /** The MSRs a vCPU snapshot saves (KVM_GET_MSR_INDEX_LIST), taken while the Kvm fd was open. */
+    private final int[] msrsToSave;
+    private final boolean tscKhz;
+    private boolean irqchip, pit;
+
+    VmFd(int fd, int vcpuMmapSize, java.util.function.Supplier<int[]> msrList, boolean tscKhz) {
         this.fd = fd;
         this.vcpuMmapSize = vcpuMmapSize;
+        int[] msrs;
+        try {
+            msrs = msrList.get();
+        } catch (KvmException e) {
+            msrs = new int[0];
+        }
+        this.msrsToSave = msrs;
+        this.tscKhz = tscKhz;
+    }
+
+    /** The MSR indices {@link VcpuFd#saveState()} asks for. */
+    int[] msrsToSave() { return msrsToSave.clone(); }
+
+    boolean tscKhzSupported() { return tscKhz; }
+
+    /** Whether {@link #createIrqchip()} succeeded: LAPIC, PIC and IOAPIC are in the kernel. */
+    public synchronized boolean hasIrqchip() { return irqchip; }
+
+    /** Whether {@link #createPit2(int)} succeeded. */
+    public synchronized boolean hasPit() { return pit; }
+
+    /**
+     * The VM-wide state a snapshot needs: the three irqchips (if any), the PIT (if any) and the
+     * clock. Take it with every vCPU paused, together with each vCPU's {@link VcpuFd#saveState()}.
+     */
+    public VmState saveState() {
+        List<Irqchip> chips = new ArrayList<>(3);
+        if (hasIrqchip()) {
+            for (int id = Irqchip.PIC_MASTER; id <= Irqchip.IOAPIC; id++) chips.add(getIrqchip(id));
+        }
+        PitState2 p = hasPit() ? getPit2() : null;
+        return new VmState(chips, p, getClockData());
+    }
+
+    /**
+     * Restores {@link #saveState()}'s result into this VM, which must have been set up the same
+     * way (irqchip and PIT created, memory restored); then restore each vCPU. The clock continues
+     * from the saved value: the time the snapshot spent on disk does not pass for the guest.
+     */
+    public void restoreState(VmState state) {
+        if (!state.irqchips().isEmpty() && !hasIrqchip()) {
+            throw new IllegalStateException("the state has an irqchip; call createIrqchip() first");
+        }
+        if (state.pit() != null && !hasPit()) throw new IllegalStateException("the state has a PIT; call createPit2() first");
+        for (Irqchip c : state.irqchips()) setIrqchip(c);
+        if (state.pit() != null) setPit2(state.pit());
+        setClockData(ClockData.at(state.clock().clock()));
     }
 
     private int fd() {
@@ -52,13 +111,21 @@ public final class VmFd implements AutoCloseable {
         return Kvm.check("KVM_CHECK_EXTENSION", LibC.ioctl(fd(), KVM_CHECK_EXTENSION, cap.number));
     }
 
+    private int xsaveSize;
+
+    /** The size of a vCPU's kvm_xsave: KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM, at least 4096. */
+    private int xsaveSize() {
+        if (xsaveSize == 0) xsaveSize = Math.max(SIZEOF_KVM_XSAVE, checkExtension(Cap.XSAVE2));
+        return xsaveSize;
+    }
+
     /** KVM_CREATE_VCPU with the given APIC id; maps its {@code kvm_run}. */
     public synchronized VcpuFd createVcpu(int id) {
         int vfd = LibC.ioctl(fd(), KVM_CREATE_VCPU, id);
         if (vfd < 0) throw new KvmException("KVM_CREATE_VCPU", LibC.errno(), "vcpu id " + id);
         VcpuFd v;
         try {
-            v = new VcpuFd(vfd, id, vcpuMmapSize);
+            v = new VcpuFd(this, vfd, id, vcpuMmapSize, xsaveSize());
         } catch (RuntimeException e) {
             LibC.close(vfd);
             throw e;
@@ -81,6 +148,8 @@ public final class VmFd implements AutoCloseable {
             throw new KvmException("KVM_SET_USER_MEMORY_REGION", LibC.errno(),
                     String.format("slot %d gpa 0x%x size 0x%x", slot, guestPhysAddr, size));
         }
+        if (size == 0) slotSizes.remove(slot);
+        else slotSizes.put(slot, size);
     }
 
     /** KVM_SET_TSS_ADDR: three pages of guest-physical space Intel VMX needs for real mode. */
@@ -96,8 +165,9 @@ public final class VmFd implements AutoCloseable {
     }
 
     /** KVM_CREATE_IRQCHIP: in-kernel PIC, IOAPIC and per-vCPU LAPICs. Call before creating vCPUs. */
-    public void createIrqchip() {
+    public synchronized void createIrqchip() {
         Kvm.check("KVM_CREATE_IRQCHIP", LibC.ioctl(fd(), KVM_CREATE_IRQCHIP, 0));
+        irqchip = true;
     }
 
     /** KVM_CREATE_PIT2 with flags (e.g. {@code KVM_PIT_SPEAKER_DUMMY} = 1). */
@@ -105,6 +175,7 @@ public final class VmFd implements AutoCloseable {
         arg(SIZEOF_KVM_PIT_CONFIG).putInt(0, flags);
         // NATIVE: scratch holds a zeroed kvm_pit_config.
         Kvm.check("KVM_CREATE_PIT2", LibC.ioctl(fd(), KVM_CREATE_PIT2, scratch.address()));
+        pit = true;
     }
 
     /** KVM_IRQ_LINE: drive GSI {@code irq} high or low (in-kernel irqchip required). */
@@ -113,6 +184,28 @@ public final class VmFd implements AutoCloseable {
         // NATIVE: scratch holds a kvm_irq_level.
         int r = LibC.ioctl(fd(), KVM_IRQ_LINE, scratch.address());
         if (r < 0) throw new KvmException("KVM_IRQ_LINE", LibC.errno(), "irq " + irq);
+    }
+
+    /** KVM_IRQFD: signalling {@code eventFd} pulses GSI {@code gsi} (edge); {@code deassign} removes it. */
+    public void irqfd(EventFd eventFd, int gsi, boolean deassign) { irqfd(eventFd.fd(), gsi, deassign); }
+
+    /**
+     * KVM_IRQFD with KVM_IRQFD_FLAG_RESAMPLE, for a level-triggered line: signalling {@code trigger}
+     * raises GSI {@code gsi} and keeps it high; when the guest EOIs it KVM lowers the line and
+     * signals {@code resample}, where the device re-raises it if it still needs service
+     * (KVM_CAP_IRQFD_RESAMPLE, in-kernel irqchip). Deassign with {@link #irqfd(EventFd, int, boolean)}.
+     */
+    public synchronized void irqfdResample(EventFd trigger, EventFd resample, int gsi) {
+        arg(SIZEOF_KVM_IRQFD).putInt(IRQFD_FD, trigger.fd()).putInt(IRQFD_GSI, gsi)
+                .putInt(IRQFD_FLAGS, KVM_IRQFD_FLAG_RESAMPLE).putInt(IRQFD_RESAMPLEFD, resample.fd());
+        // NATIVE: scratch holds a kvm_irqfd with both fds open (owned by the caller's EventFds).
+        int r = LibC.ioctl(fd(), KVM_IRQFD, scratch.address());
+        if (r < 0) throw new KvmException("KVM_IRQFD", LibC.errno(), "gsi " + gsi + " with resample");
+    }
+
+    /** KVM_IOEVENTFD with an {@link EventFd}: see {@link #ioeventfd(int, long, int, boolean, Long, boolean)}. */
+    public void ioeventfd(EventFd eventFd, long addr, int len, boolean pio, Long datamatch, boolean deassign) {
+        ioeventfd(eventFd.fd(), addr, len, pio, datamatch, deassign);
     }
 
     /** KVM_IRQFD: signalling eventfd {@code eventFd} raises GSI {@code gsi}; {@code deassign} removes it. */
@@ -125,6 +218,7 @@ public final class VmFd implements AutoCloseable {
     /**
      * KVM_IOEVENTFD: a guest write of {@code len} bytes to {@code addr} (a port when {@code pio})
      * signals {@code eventFd} in the kernel instead of exiting. {@code datamatch} null matches any value.
+     * {@code len} 0 matches a write of any size (MMIO only); deassign with the same arguments.
      */
     public synchronized void ioeventfd(int eventFd, long addr, int len, boolean pio, Long datamatch, boolean deassign) {
         ByteBuffer b = arg(SIZEOF_KVM_IOEVENTFD);
@@ -138,21 +232,112 @@ public final class VmFd implements AutoCloseable {
 
     /**
      * KVM_GET_DIRTY_LOG for a slot created with dirty logging: returns one bit per page, in
-     * {@code (pages + 63) / 64} words, and resets the log.
+     * {@code (pages + 63) / 64} words, and resets the log (unless manual protection is on, see
+     * {@link #clearDirtyLog}). The kernel writes one bit per page of the whole slot, so the buffer
+     * is sized from the slot as this VmFd created it, whatever {@code pages} says.
      */
     public long[] getDirtyLog(int slot, long pages) {
+        long slotPages;
+        synchronized (this) {
+            Long size = slotSizes.get(slot);
+            if (size == null) throw new IllegalArgumentException("no memory slot " + slot);
+            slotPages = (size + 4095) / 4096;
+        }
+        if (pages < 0 || pages > slotPages) throw new IllegalArgumentException(pages + " pages, slot has " + slotPages);
+        long slotWords = (slotPages + 63) / 64;
+        if (slotWords * 8 > Integer.MAX_VALUE) throw new IllegalArgumentException("slot too large for one bitmap");
         int words = (int) ((pages + 63) / 64);
-        try (NativeBuffer bitmap = new NativeBuffer(Math.max(8, words * 8))) {
+        try (NativeBuffer bitmap = new NativeBuffer((int) Math.max(8, slotWords * 8))) {
             synchronized (this) {
                 ByteBuffer b = arg(SIZEOF_KVM_DIRTY_LOG);
                 b.putInt(0, slot).putLong(8, bitmap.address());
-                // NATIVE: bitmap has room for one bit per page of the slot (pages from the caller's slot size).
+                // NATIVE: bitmap has room for one bit per page of the slot (size recorded by setUserMemoryRegion).
                 Kvm.check("KVM_GET_DIRTY_LOG", LibC.ioctl(fd(), KVM_GET_DIRTY_LOG, scratch.address()));
             }
             long[] out = new long[words];
             ByteBuffer bb = bitmap.buffer();
             for (int i = 0; i < words; i++) out[i] = bb.getLong(i * 8);
+            if (pages % 64 != 0 && words > 0) out[words - 1] &= (1L << (pages % 64)) - 1;
             return out;
+        }
+    }
+
+    /** KVM_GET_IRQCHIP: the state of one in-kernel chip ({@link Irqchip#PIC_MASTER}, PIC_SLAVE, IOAPIC). */
+    public synchronized Irqchip getIrqchip(int chipId) {
+        arg(SIZEOF_KVM_IRQCHIP).putInt(IRQCHIP_CHIP_ID, chipId);
+        // NATIVE: scratch holds a kvm_irqchip (520 bytes) with chip_id set; KVM fills the union.
+        int r = LibC.ioctl(fd(), KVM_GET_IRQCHIP, scratch.address());
+        if (r < 0) throw new KvmException("KVM_GET_IRQCHIP", LibC.errno(), "chip " + chipId);
+        byte[] state = new byte[Irqchip.STATE_SIZE];
+        scratch.buffer().get(IRQCHIP_CHIP, state);
+        return new Irqchip(chipId, state);
+    }
+
+    /** KVM_SET_IRQCHIP: restores one chip's state (the VM must have an in-kernel irqchip). */
+    public synchronized void setIrqchip(Irqchip chip) {
+        ByteBuffer b = arg(SIZEOF_KVM_IRQCHIP);
+        b.putInt(IRQCHIP_CHIP_ID, chip.chipId()).put(IRQCHIP_CHIP, chip.state());
+        // NATIVE: scratch holds a complete kvm_irqchip.
+        int r = LibC.ioctl(fd(), KVM_SET_IRQCHIP, scratch.address());
+        if (r < 0) throw new KvmException("KVM_SET_IRQCHIP", LibC.errno(), "chip " + chip.chipId());
+    }
+
+    /** KVM_GET_PIT2: the in-kernel PIT (after {@link #createPit2}). */
+    public synchronized PitState2 getPit2() {
+        arg(SIZEOF_KVM_PIT_STATE2);
+        // NATIVE: scratch has room for a kvm_pit_state2.
+        Kvm.check("KVM_GET_PIT2", LibC.ioctl(fd(), KVM_GET_PIT2, scratch.address()));
+        return Structs.decodePit2(scratch.buffer());
+    }
+
+    /** KVM_SET_PIT2. KVM restarts each counter's period from now (the saved load time is a host time). */
+    public synchronized void setPit2(PitState2 pit) {
+        Structs.encodePit2(pit, arg(SIZEOF_KVM_PIT_STATE2));
+        // NATIVE: scratch holds a kvm_pit_state2.
+        Kvm.check("KVM_SET_PIT2", LibC.ioctl(fd(), KVM_SET_PIT2, scratch.address()));
+    }
+
+    /** KVM_GET_CLOCK with its flags ({@link ClockData#TSC_STABLE}, REALTIME, HOST_TSC) and host times. */
+    public synchronized ClockData getClockData() {
+        arg(SIZEOF_KVM_CLOCK_DATA);
+        // NATIVE: scratch has room for a kvm_clock_data.
+        Kvm.check("KVM_GET_CLOCK", LibC.ioctl(fd(), KVM_GET_CLOCK, scratch.address()));
+        return Structs.decodeClock(scratch.buffer());
+    }
+
+    /**
+     * KVM_SET_CLOCK with flags: {@link ClockData#REALTIME} adds the wall time elapsed since
+     * {@code realtime}; other flags are accepted and ignored by KVM.
+     */
+    public synchronized void setClockData(ClockData clock) {
+        Structs.encodeClock(clock, arg(SIZEOF_KVM_CLOCK_DATA));
+        // NATIVE: scratch holds a kvm_clock_data.
+        Kvm.check("KVM_SET_CLOCK", LibC.ioctl(fd(), KVM_SET_CLOCK, scratch.address()));
+    }
+
+    /**
+     * KVM_CLEAR_DIRTY_LOG (after {@code enableCap(Cap.MANUAL_DIRTY_LOG_PROTECT2, 1)}): clears and
+     * write-protects again the pages of {@code bitmap} (bit {@code i} is page {@code firstPage + i})
+     * in slot {@code slot}. {@code firstPage} and {@code numPages} must be multiples of 64 unless the
+     * range ends at the slot's end.
+     */
+    public void clearDirtyLog(int slot, long firstPage, int numPages, long[] bitmap) {
+        if (numPages < 0 || (long) bitmap.length * 64 < numPages) {
+            throw new IllegalArgumentException(numPages + " pages, bitmap of " + bitmap.length + " words");
+        }
+        try (NativeBuffer bits = new NativeBuffer(Math.max(8, bitmap.length * 8))) {
+            ByteBuffer bb = bits.buffer();
+            for (int i = 0; i < bitmap.length; i++) bb.putLong(i * 8, bitmap[i]);
+            synchronized (this) {
+                arg(SIZEOF_KVM_CLEAR_DIRTY_LOG).putInt(CLEAR_DIRTY_SLOT, slot).putInt(CLEAR_DIRTY_NUM_PAGES, numPages)
+                        .putLong(CLEAR_DIRTY_FIRST_PAGE, firstPage).putLong(CLEAR_DIRTY_BITMAP, bits.address());
+                // NATIVE: bits holds one bit per page for numPages pages (checked against bitmap.length above).
+                int r = LibC.ioctl(fd(), KVM_CLEAR_DIRTY_LOG, scratch.address());
+                if (r < 0) {
+                    throw new KvmException("KVM_CLEAR_DIRTY_LOG", LibC.errno(),
+                            "slot " + slot + " pages " + firstPage + "+" + numPages);
+                }
+            }
         }
     }
 

@@ -7,9 +7,10 @@ import io.minivmm.kvm.VcpuFd;
 import io.minivmm.kvm.x86.Regs;
 import io.minivmm.kvm.x86.Sregs;
 import io.minivmm.vmm.arch.x86.Gdt;
-import io.minivmm.vmm.arch.x86.GuestPageWalk;
 import io.minivmm.vmm.arch.x86.X86;
 import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.paging.PageWalk;
+import io.minivmm.vmm.paging.PageWalker;
 import io.minivmm.vmm.vcpu.ExitLog;
 
 /** The crash report printed to stderr when a guest dies: why, registers, tables, last exits, serial tail. */
@@ -31,6 +32,57 @@ final class CrashReport {
             return String.format("unhandled exit reason %d (hardware 0x%x)", u.reason(), u.hardwareReason());
         }
         return "unhandled exit " + exit;
+    }
+
+    /**
+     * The walk of {@code va} through the guest's own tables, in whatever paging mode its control
+     * registers say, one line per entry read, each indented by {@code indent}: the entry, its
+     * flags and where the walk stops (a non-present entry, a table outside guest RAM, or the
+     * physical address). The walk itself is {@link PageWalker}'s; this only formats it.
+     */
+    static String pageWalk(GuestMemory mem, long cr0, long cr3, long cr4, long efer, long va, String indent) {
+        StringBuilder sb = new StringBuilder();
+        if ((cr0 & X86.CR0_PG) == 0) {
+            return sb.append(indent).append(String.format("paging off: physical 0x%x%s%n", va,
+                    mem.isRam(va, 1) ? "" : " (NOT in guest RAM)")).toString();
+        }
+        boolean lma = (efer & X86.EFER_LMA) != 0;
+        if (!lma && (cr4 & X86.CR4_PAE) != 0) {
+            return sb.append(indent).append(String.format("PAE paging (CR3 0x%x): not decoded%n", cr3)).toString();
+        }
+        PageWalk w = lma ? PageWalker.translate(mem, cr3, va) : PageWalker.walkLegacy32(mem, cr3, va);
+        String[] names = lma ? new String[] {"PML4E", "PDPTE", "PDE", "PTE"} : new String[] {"PDE", "PTE"};
+        for (PageWalk.Step st : w.steps()) {
+            if (sb.length() > 0) sb.append('\n');
+            sb.append(indent).append(lma
+                    ? String.format("%-5s[%3d] @0x%x = %016x %s", names[st.level()], st.index(), st.entryPaddr(), st.entry(), flags(st.entry()))
+                    : String.format("%-5s[%4d] @0x%x = %08x %s", names[st.level()], st.index(), st.entryPaddr(), st.entry(), flags(st.entry())));
+        }
+        switch (w.end()) {
+            case MAPPED -> sb.append(lma
+                    ? String.format("  -> %s page, physical 0x%x%s%n", w.pageSize() == 1L << 30 ? "1G" : w.pageSize() == 1L << 21 ? "2M" : "4K",
+                            w.paddr(), mem.isRam(w.paddr(), 1) ? "" : " (NOT in guest RAM)")
+                    : String.format("  -> physical 0x%x%n", w.paddr()));
+            case NOT_PRESENT -> sb.append("  NOT PRESENT: walk stops\n");
+            case TABLE_UNREADABLE -> {
+                if (sb.length() > 0) sb.append('\n');
+                sb.append(indent).append(lma
+                        ? String.format("%-5s[%3d] table at 0x%x is NOT in guest RAM: walk stops%n", names[w.faultLevel()], w.stopIndex(), w.stopTable())
+                        : String.format("%-5s[%4d] table at 0x%x is NOT in guest RAM%n", names[w.faultLevel()], w.stopIndex(), w.stopTable()));
+            }
+            case NON_CANONICAL -> sb.append(indent).append(String.format("0x%x is not canonical (a #GP, not a page walk)%n", va));
+        }
+        return sb.toString();
+    }
+
+    static String flags(long e) {
+        StringBuilder f = new StringBuilder();
+        f.append((e & 1) != 0 ? "P" : "-").append((e & 2) != 0 ? "W" : "R").append((e & 4) != 0 ? "U" : "S");
+        if ((e & 0x20) != 0) f.append(" A");
+        if ((e & 0x40) != 0) f.append(" D");
+        if ((e & 0x80) != 0) f.append(" PS");
+        if (e < 0) f.append(" NX");
+        return f.toString();
     }
 
     static String build(VcpuFd vcpu, VcpuExit exit, ExitLog log, GuestMemory mem, byte[] serialTail,
@@ -78,11 +130,11 @@ final class CrashReport {
             String[] names = {"RIP", "RSP", "IDT base", "GDT base"};
             for (int i = 0; i < what.length; i++) {
                 sb.append(String.format("  %s 0x%x:%n", names[i], what[i][0]));
-                sb.append(GuestPageWalk.describe(mem, s, what[i][0], "    "));
+                sb.append(pageWalk(mem, s.cr0(), s.cr3(), s.cr4(), s.efer(), what[i][0], "    "));
             }
             if (s.cr2() != 0) {
                 sb.append(String.format("  CR2 (last page-fault address) 0x%x:%n", s.cr2()));
-                sb.append(GuestPageWalk.describe(mem, s, s.cr2(), "    "));
+                sb.append(pageWalk(mem, s.cr0(), s.cr3(), s.cr4(), s.efer(), s.cr2(), "    "));
             }
         } catch (RuntimeException e) {
             sb.append("(registers unavailable: ").append(e.getMessage()).append(")\n");

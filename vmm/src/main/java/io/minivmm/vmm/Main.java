@@ -62,9 +62,12 @@ public final class Main {
         flag(o, null, "prefault", "populate all guest RAM before boot");
         flag(o, null, "no-prefault", "fault guest RAM in lazily (default)");
         flag(o, null, "hugepages", "back guest RAM with transparent huge pages");
+        arg(o, "mem-file", "FILE", "back guest RAM with FILE, shared (created, or grown to --mem)");
         arg(o, "expect", "REGEX", "exit 0 as soon as the serial output matches");
         arg(o, "fail-on", "REGEX", "exit 1 as soon as the serial output matches");
         arg(o, "report", "FILE", "write a JSON run report");
+        arg(o, "debugcon", "stderr|FILE", "where guest writes to the debug-console ports 0xE9/0x402 go (default: counted only)");
+        flag(o, null, "allow-panic", "a guest kernel panic is not a failure: the run ends as the guest ends it (default: status 123)");
         flag(o, "v", null, "more VMM logging on stderr (-v -v: even more)");
         flag(o, "q", null, "less VMM logging");
         flag(o, "h", "help", "print this help and exit");
@@ -97,7 +100,7 @@ public final class Main {
             new HelpFormatter().printHelp(pw, 100, "java -jar vmm.jar [--kernel IMAGE] [options]",
                     "Boots a guest on KVM with its 16550 serial console on stdin/stdout.%n".formatted(), options, 2, 2,
                     "%nExit status: the guest's debug-exit value; 0 reset or --expect; 1 --fail-on; 64 usage; 65 bad image;"
-                            .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 124 timeout; 125 triple fault.");
+                            .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 123 guest panic; 124 timeout; 125 triple fault.");
             pw.flush();
             return 0;
         }
@@ -229,9 +232,24 @@ public final class Main {
                 writeReport(report, RunReport.of(r, config, console.signal(), status, message));
             }
             if (!r.crashReport().isEmpty()) System.err.print(r.crashReport());
+            if (!r.stallReport().isEmpty() && !quiet) System.err.print(r.stallReport());
+            if (r.debugconBytes() > 0 && !cl.hasOption("debugcon") && !quiet) {
+                System.err.println("minivmm: the guest wrote " + r.debugconBytes()
+                        + " bytes to the debug console (port 0xE9/0x402); --debugcon stderr shows them");
+            }
             if ((!quietEnd || verbose > 0) && !quiet) System.err.println("minivmm: " + message);
             System.err.flush();
             return status;
+        }
+    }
+
+    /** {@code --debugcon stderr} or a file (created or truncated). */
+    private static OutputStream debugconStream(String where) throws UsageError {
+        if (where.equals("stderr")) return new FileOutputStream(FileDescriptor.err);
+        try {
+            return new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(Path.of(where)));
+        } catch (IOException | java.nio.file.InvalidPathException e) {
+            throw new UsageError("--debugcon: cannot write " + where + ": " + e.getMessage());
         }
     }
 
@@ -309,6 +327,8 @@ public final class Main {
                 throw new UsageError(e.getMessage());
             }
         }
+        if (cl.hasOption("allow-panic")) b.detectPanic(false);
+        if (cl.hasOption("debugcon")) b.debugConsole(debugconStream(cl.getOptionValue("debugcon")));
         if (cl.hasOption("cmdline")) b.cmdline(cl.getOptionValue("cmdline"));
         String mem = cl.getOptionValue("mem", "256M");
         long bytes = parseSize("--mem", mem);
@@ -339,6 +359,10 @@ public final class Main {
         }
         b.prefault(cl.hasOption("prefault"));
         b.hugepages(cl.hasOption("hugepages"));
+        if (cl.hasOption("mem-file")) {
+            if (cl.hasOption("hugepages")) throw new UsageError("--hugepages is for anonymous RAM, not --mem-file");
+            b.memoryFile(Path.of(cl.getOptionValue("mem-file")));
+        }
         if (cl.hasOption("expect")) b.expect(regex("--expect", cl.getOptionValue("expect")));
         if (cl.hasOption("fail-on")) b.failOn(regex("--fail-on", cl.getOptionValue("fail-on")));
         return b;

@@ -14,6 +14,12 @@ public enum Outcome {
     POWER_OFF(0),
     /** {@code --timeout} elapsed. */
     TIMEOUT(124),
+    /**
+     * The guest kernel panicked: Linux printed {@code Kernel panic - not syncing} on the console,
+     * or the guest wrote PANICKED to the pvpanic port 0x505. Whatever the guest does next (Linux
+     * with {@code panic=-1} resets at once), the run ends with this outcome and status 123.
+     */
+    GUEST_PANIC(123),
     /** KVM_EXIT_SHUTDOWN: triple fault. */
     TRIPLE_FAULT(125),
     /** KVM internal error, failed VM entry, unhandled exit or a VMM bug. */

@@ -6,7 +6,9 @@ import io.minivmm.vmm.devices.PageFaultPort;
 import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.devices.PvPanic;
 import io.minivmm.vmm.pc.BiosDataArea;
+import io.minivmm.vmm.pc.DebugConsolePart;
 import io.minivmm.vmm.pc.IdeChannelPart;
 import io.minivmm.vmm.pc.KeyboardControllerPart;
 import io.minivmm.vmm.pc.MpTablePart;
@@ -15,7 +17,6 @@ import io.minivmm.vmm.pc.ReservedWindow;
 import io.minivmm.vmm.pc.SerialPart;
 import io.minivmm.vmm.storage.DiskSpec;
 import io.minivmm.vmm.storage.Disks;
-import java.io.OutputStream;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,16 +29,18 @@ final class PcBoard {
     private PcBoard() {}
 
     /** The parts of the machine, in attach order. {@code disks} are open; the caller closes them after the run. */
-    static List<Part> parts(VmBuilder cfg, Disks disks, OutputStream serialOut, PageFaultPort.Resolver pageFaults) {
+    static List<Part> parts(VmBuilder cfg, Disks disks, RunSession session, PageFaultPort.Resolver pageFaults) {
         List<Part> parts = new ArrayList<>();
         parts.add(ReservedWindow.legacyPc());
-        parts.add(SerialPart.com1(serialOut));
+        parts.add(SerialPart.com1(session.sink()));
         if (cfg.debugExit != DebugExit.Mode.OFF) {
             parts.add(new PortPart("debug-exit", DebugExit.PORT, 1, w -> new DebugExit(cfg.debugExit, w.control())));
         }
         parts.add(new KeyboardControllerPart());
         parts.add(new PortPart("reset-control", ResetControl.PORT, 1, w -> new ResetControl(w.control())));
         parts.add(PortPart.ioDelay());
+        parts.add(new DebugConsolePart(cfg.debugcon));
+        parts.add(PortPart.of("pvpanic", PvPanic.PORT, 1, new PvPanic(session::guestPanicked)));
         parts.add(PortPart.of("cmos-rtc", CmosRtc.INDEX_PORT, CmosRtc.PORT_COUNT,
                 new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT)));
         if (!cfg.areas.isEmpty()) parts.add(PortPart.of("page-fault-port", PageFaultPort.BASE, PageFaultPort.LENGTH,

@@ -10,7 +10,9 @@ import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.UnclaimedAccessListener;
 import io.minivmm.vmm.machine.Machine;
+import io.minivmm.vmm.pc.DebugConsolePart;
 import io.minivmm.vmm.vcpu.ExitLog;
+import io.minivmm.vmm.vcpu.PauseGate;
 import io.minivmm.vmm.vcpu.VcpuHost;
 import io.minivmm.vmm.vcpu.VcpuRunner;
 import java.io.IOException;
@@ -37,6 +39,7 @@ final class RunSession {
     private final AtomicReference<Finish> finish = new AtomicReference<>();
     private final CountDownLatch done = new CountDownLatch(1);
     private volatile List<VcpuFd> running = List.of();
+    private volatile PauseGate gate;
 
     private record Finish(Outcome outcome, int status, String message, String crashReport) {}
 
@@ -60,12 +63,47 @@ final class RunSession {
         public void guestReset() { finish(Outcome.RESET, 0, "guest reset the machine", ""); }
     };
 
+    /** How long a panicking guest may go on printing (its stack, its "end Kernel panic" line) before the run ends. */
+    static final long PANIC_GRACE_MS = 2000;
+    /** Linux's panic() line (kernel/panic.c). */
+    static final java.util.regex.Pattern LINUX_PANIC = java.util.regex.Pattern.compile("Kernel panic - not syncing: ([^\r\n]*)\r?\n");
+    private volatile String panicked;
+
+    /**
+     * The guest panicked: note it, and end the run with {@link Outcome#GUEST_PANIC} after a short
+     * grace period unless the guest ends it first (its reset then counts as part of the panic).
+     * Ignored when the builder allows panics.
+     */
+    void guestPanicked(String how) {
+        if (!cfg.detectPanic || panicked != null) return;
+        panicked = how;
+        Thread t = new Thread(() -> {
+            try {
+                if (!done.await(PANIC_GRACE_MS, TimeUnit.MILLISECONDS)) {
+                    finish(Outcome.GUEST_PANIC, Outcome.GUEST_PANIC.defaultStatus(), how, "");
+                }
+            } catch (InterruptedException ignored) {
+                // the run is ending anyway
+            }
+        }, "panic-grace");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Ends the run with {@link Outcome#STOPPED}. Any thread; never blocks. */
     void stop() { finish(Outcome.STOPPED, 0, "stopped by the host", ""); }
 
     boolean stopping() { return finish.get() != null; }
 
     void finish(Outcome outcome, int status, String message, String report) {
+        String panic = panicked;
+        if (panic != null && (outcome == Outcome.RESET || outcome == Outcome.POWER_OFF || outcome == Outcome.TIMEOUT
+                || outcome == Outcome.TRIPLE_FAULT)) {
+            // What a panicking kernel does next (reboot, halt, fault) is part of its panic.
+            message = panic + "; then " + message;
+            outcome = Outcome.GUEST_PANIC;
+            status = Outcome.GUEST_PANIC.defaultStatus();
+        }
         if (finish.compareAndSet(null, new Finish(outcome, status, message, report))) {
             for (VcpuFd v : running) v.kick();
             done.countDown();
@@ -105,8 +143,10 @@ final class RunSession {
                 }
             };
             running = List.copyOf(vcpus);
+            PauseGate g = new PauseGate(vcpus.size());
+            gate = g;
             for (VcpuFd v : vcpus) {
-                VcpuRunner r = new VcpuRunner(v, m.pio(), m.mmio(), host, new EmulationAssist());
+                VcpuRunner r = new VcpuRunner(v, m.pio(), m.mmio(), host, new EmulationAssist(), g);
                 runners.add(r);
                 threads.add(new Thread(() -> {
                     try {
@@ -123,10 +163,12 @@ final class RunSession {
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
 
-            awaitEnd();
+            StallReport.PortSampler sampler = new StallReport.PortSampler(runners);
+            awaitEnd(sampler);
             for (VcpuFd v : vcpus) v.kick();
             for (Thread t : threads) joinKicking(t, vcpus);
             running = List.of();
+            String stall = finish.get().outcome() == Outcome.TIMEOUT ? StallReport.build(runners, sampler, symbolSource) : "";
             sink.flush();
 
             Finish f = finish.get();
@@ -138,17 +180,52 @@ final class RunSession {
             long first = sink.firstByteAfterNanos();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - startNanos),
                     first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
-                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total());
+                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total(), debugconBytes(m), stall);
         } finally {
             // However we got here (an exception included): no thread may outlive the machine's fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");
             for (VcpuFd v : running) v.kick();
             for (Thread t : threads) joinKicking(t, running);
             running = List.of();
-            if (input != null) input.interrupt();
+            if (input != null) {
+                input.interrupt();
+                joinQuietly(input, 500); // a polled pump ends at once; a blocked read cannot be waited for
+            }
             if (flusher != null) flusher.interrupt();
             sink.flush();
         }
+    }
+
+    /**
+     * Parks every vCPU between exits (for the gdb stub or a snapshot): kicks them out of KVM_RUN
+     * and waits until each is parked or has ended. While paused, the machine's vCPU fds may be
+     * used from the calling thread.
+     *
+     * @return false if the run is not running or {@code timeout} passed first (the pause then
+     *     stays requested; call {@link #resumeAll()})
+     */
+    boolean pauseAll(Duration timeout) throws InterruptedException {
+        PauseGate g = gate;
+        if (g == null || stopping()) return false;
+        g.pause();
+        for (VcpuFd v : running) v.kick();
+        return g.awaitParked(timeout);
+    }
+
+    /** Lets every parked vCPU run again. */
+    void resumeAll() {
+        PauseGate g = gate;
+        if (g != null) g.resume();
+    }
+
+    /** The gate the vCPUs park at (null before the run starts). */
+    PauseGate gate() { return gate; }
+
+    private static long debugconBytes(Machine m) {
+        DebugConsolePart d = m.part(DebugConsolePart.class);
+        if (d == null) return 0;
+        d.console().flush();
+        return d.console().bytes();
     }
 
     /** Logs every access nobody claimed at -v, with how often that address was seen. */
@@ -161,16 +238,30 @@ final class RunSession {
         };
     }
 
-    private void awaitEnd() {
+    /** Waits for the end of the run (or the timeout), starting a new sampling window each second. */
+    private void awaitEnd(StallReport.PortSampler sampler) {
         try {
-            if (cfg.timeout == null) {
-                done.await();
-            } else if (!done.await(cfg.timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                finish(Outcome.TIMEOUT, 124, "timed out after " + cfg.timeout.toMillis() + " ms", "");
+            long deadline = cfg.timeout == null ? Long.MAX_VALUE : System.nanoTime() + cfg.timeout.toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    finish(Outcome.TIMEOUT, 124, "timed out after " + cfg.timeout.toMillis() + " ms", "");
+                    return;
+                }
+                if (done.await(Math.min(left, 1_000_000_000L), TimeUnit.NANOSECONDS)) return;
+                if (cfg.timeout != null) sampler.tick(); // only a timeout reads the samples
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             finish(Outcome.STOPPED, 0, "interrupted", "");
+        }
+    }
+
+    private static void joinQuietly(Thread t, long ms) {
+        try {
+            t.join(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -203,12 +294,34 @@ final class RunSession {
         return t;
     }
 
+    /** How often the input pump looks for input on a stream that reports {@link InputStream#available()}. */
+    static final long INPUT_POLL_MS = 2;
+
+    /**
+     * Feeds the UART's receiver from {@code in} on its own thread, which ends with the run. A
+     * stream that reports {@link InputStream#available()} (every JDK stream: files, pipes,
+     * sockets, the terminal) is read only when it has bytes, so the pump never blocks in a read
+     * that might not return and ends when the run does. A stream that does not implement
+     * {@code available()} is read blocking, and its pump ends only when that read returns.
+     */
     private static Thread startInput(InputStream in, Serial16550 uart) {
+        boolean polled = implementsAvailable(in);
         Thread t = new Thread(() -> {
             byte[] buf = new byte[256];
             try {
-                int n;
-                while ((n = in.read(buf)) > 0) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    int n;
+                    if (polled) {
+                        int avail = in.available();
+                        if (avail <= 0) {
+                            Thread.sleep(INPUT_POLL_MS);
+                            continue;
+                        }
+                        n = in.read(buf, 0, Math.min(avail, buf.length));
+                    } else {
+                        n = in.read(buf);
+                    }
+                    if (n < 0) return;
                     int off = 0;
                     while (off < n) {
                         int k = uart.receive(buf, off, n - off);
@@ -226,17 +339,27 @@ final class RunSession {
         return t;
     }
 
+    private static boolean implementsAvailable(InputStream in) {
+        try {
+            return in.getClass().getMethod("available").getDeclaringClass() != InputStream.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
     /** --expect / --fail-on: matched on the serial stream as it is written, across any chunking. */
     private void attachMatchers() {
         StreamMatcher expect = cfg.expect == null ? null : new StreamMatcher(cfg.expect);
         StreamMatcher failOn = cfg.failOn == null ? null : new StreamMatcher(cfg.failOn);
-        if (expect == null && failOn == null) return;
+        StreamMatcher panic = cfg.detectPanic ? new StreamMatcher(LINUX_PANIC) : null;
+        if (expect == null && failOn == null && panic == null) return;
         sink.setListener(b -> {
             if (failOn != null && failOn.feed(b)) {
                 finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printableMatch(failOn), "");
             } else if (expect != null && expect.feed(b)) {
                 finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printableMatch(expect), "");
             }
+            if (panic != null && !panic.matched() && panic.feed(b)) guestPanicked("the guest kernel panicked: " + printableMatch(panic));
         });
     }
 

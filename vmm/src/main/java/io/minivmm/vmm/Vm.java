@@ -79,12 +79,11 @@ public final class Vm implements AutoCloseable {
 
     private RunResult run(RunSession session, Boot.Image image, Disks disks) throws IOException {
         GuestAddressSpace[] space = new GuestAddressSpace[1];
-        GuestMemory memory = GuestMemory.create(cfg.memory, cfg.prefault ? GuestMemory.Backing.PREFAULT
-                : GuestMemory.Backing.LAZY, cfg.hugepages);
+        GuestMemory memory = GuestMemory.create(cfg.memory, cfg.ramBacking());
         Machine m;
         try {
             m = Machine.create(new Machine.Config(cfg.cpus, cfg.cpuModel), memory,
-                    PcBoard.parts(cfg, disks, session.sink(), (va, access) -> {
+                    PcBoard.parts(cfg, disks, session, (va, access) -> {
                         GuestAddressSpace gs = space[0];
                         boolean ok = gs != null && gs.handlePageFault(va, access);
                         Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
@@ -99,6 +98,9 @@ public final class Vm implements AutoCloseable {
             return session.run(m, m.part(SerialPart.class).uart(), image::bytes);
         }
     }
+
+    /** The session of the run in progress (null before {@link #run()}): pausing, gdb, snapshots. */
+    RunSession session() { return session; }
 
     /** Stops a run in progress (same as {@link #stop()}); a Vm that has not run can no longer run. */
     @Override

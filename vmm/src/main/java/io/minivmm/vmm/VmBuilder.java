@@ -3,6 +3,8 @@ package io.minivmm.vmm;
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.arch.x86.GuestAddressSpace;
+import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.memory.RamBacking;
 import io.minivmm.vmm.paging.MappingFlags;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,6 +41,8 @@ public final class VmBuilder {
     DebugExit.Mode debugExit = DebugExit.Mode.EXACT;
     boolean prefault = false;
     boolean hugepages = false;
+    Path memoryFile;
+    boolean sharedMemory;
     Long loadAddr;
     Long entry;
     CpuMode mode;
@@ -48,6 +52,8 @@ public final class VmBuilder {
     Pattern failOn;
     int serialCaptureLimit = 1 << 20;
     final java.util.List<GuestAddressSpace.Area> areas = new java.util.ArrayList<>();
+    boolean detectPanic = true;
+    java.io.OutputStream debugcon;
     final java.util.List<io.minivmm.vmm.storage.DiskSpec> disks = new java.util.ArrayList<>();
 
     VmBuilder() {}
@@ -96,6 +102,23 @@ public final class VmBuilder {
     /** Back guest RAM with transparent huge pages. */
     public VmBuilder hugepages(boolean h) { this.hugepages = h; return this; }
 
+    /**
+     * Back guest RAM with this file, shared: the guest's writes reach it. A missing file is
+     * created, a shorter one grown (sparse) to {@link #memory}; null means anonymous RAM.
+     */
+    public VmBuilder memoryFile(Path file) { this.memoryFile = file; return this; }
+
+    /** Back guest RAM with a memfd (shared memory) instead of anonymous memory. */
+    public VmBuilder sharedMemory(boolean shared) { this.sharedMemory = shared; return this; }
+
+    /** How guest RAM is backed, from the options above ({@link #memoryFile} wins over {@link #sharedMemory}). */
+    RamBacking ramBacking() {
+        GuestMemory.Backing b = prefault ? GuestMemory.Backing.PREFAULT : GuestMemory.Backing.LAZY;
+        if (memoryFile != null) return new RamBacking(b, hugepages, RamBacking.Source.FILE_SHARED, memoryFile);
+        if (sharedMemory) return new RamBacking(b, hugepages, RamBacking.Source.MEMFD, null);
+        return RamBacking.anonymous(b, hugepages);
+    }
+
     /** For format raw: where to load, where to enter, in which mode. */
     public VmBuilder raw(long loadAddress, long entryPoint, CpuMode cpuMode) {
         this.format = "raw";
@@ -110,6 +133,19 @@ public final class VmBuilder {
 
     /** Feed COM1's receiver from this stream. */
     public VmBuilder serialInput(InputStream in) { this.serialIn = in; return this; }
+
+    /**
+     * Whether a guest panic ends the run as {@link Outcome#GUEST_PANIC} (default true): Linux's
+     * {@code Kernel panic - not syncing} line on the console, or a pvpanic event on port 0x505.
+     * With false, the run ends however the panicking guest ends it (e.g. a reset, status 0).
+     */
+    public VmBuilder detectPanic(boolean on) { this.detectPanic = on; return this; }
+
+    /**
+     * Where the guest's writes to the debug-console ports 0xE9 and 0x402 go (null, the default:
+     * counted only, {@link RunResult#debugconBytes()}).
+     */
+    public VmBuilder debugConsole(java.io.OutputStream out) { this.debugcon = out; return this; }
 
     /** End the run with {@link Outcome#EXPECT_MATCHED} when the serial output matches. */
     public VmBuilder expect(Pattern p) { this.expect = p; return this; }

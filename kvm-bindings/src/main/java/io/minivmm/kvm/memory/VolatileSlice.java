@@ -38,18 +38,6 @@ public final class VolatileSlice {
     }
 
     /**
-     * A little-endian {@link java.nio.ByteBuffer} over the slice (at most 2 GiB), for bulk access
-     * by code that cannot take a slice (e.g. a paging structure's translated buffers). Plain, not
-     * volatile, accesses; like every view, it must not be used after the mapping is closed.
-     */
-    public java.nio.ByteBuffer asByteBuffer() {
-        long addr = address(); // closed check
-        if (size > Integer.MAX_VALUE) throw new IllegalArgumentException("slice of " + size + " bytes is too large for a ByteBuffer");
-        // NATIVE: [addr, addr+size) lies inside the open mapping (checked when the slice was made).
-        return new com.sun.jna.Pointer(addr).getByteBuffer(0, size).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-    }
-
-    /**
      * A sub-slice, with the same rules as {@link MemoryMapping#slice(long, long)} relative to this one.
      *
      * @throws MemoryMappingException.Overflow if {@code off + len} overflows

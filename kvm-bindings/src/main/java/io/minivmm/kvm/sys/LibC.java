@@ -29,6 +29,13 @@ public final class LibC {
     public static native int eventfd(int initval, int flags);
     public static native long read(int fd, long buf, long count);
     public static native long write(int fd, long buf, long count);
+    /** poll.h: {@code fds} points to {@code nfds} struct pollfd (int fd; short events; short revents). */
+    public static native int poll(long fds, long nfds, int timeoutMs);
+
+    /** poll.h */
+    public static final short POLLIN = 0x1, POLLERR = 0x8, POLLHUP = 0x10, POLLNVAL = 0x20;
+    /** sizeof(struct pollfd) and its field offsets. */
+    public static final int SIZEOF_POLLFD = 8, POLLFD_FD = 0, POLLFD_EVENTS = 4, POLLFD_REVENTS = 6;
 
     /** errno of the last native call made by this thread. */
     public static int errno() {

@@ -4,7 +4,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
 /**
- * native-stubs' libminivmm.so: the vCPU kick signal. JNA finds the library in the jar under
+ * native-stubs' libminivmm.so: the vCPU kick signal, and clflush of a mapped range. JNA finds the library in the jar under
  * {@code linux-x86-64/} (and extracts it to a temporary file when it runs from a jar).
  */
 public final class NativeStubs {
@@ -31,4 +31,6 @@ public final class NativeStubs {
     public static native int minivmm_unblock_signal(int signo);
     public static native long minivmm_thread_self();
     public static native int minivmm_kick(long thread, int signo);
+    /** clflush of every {@code line}-byte cache line of [addr, addr+len), fenced; returns the line count. */
+    public static native long minivmm_clflush_range(long addr, long len, long line);
 }

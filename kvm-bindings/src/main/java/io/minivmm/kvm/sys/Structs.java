@@ -3,6 +3,18 @@ package io.minivmm.kvm.sys;
 import static io.minivmm.kvm.sys.Uapi.*;
 
 import io.minivmm.kvm.x86.CpuidEntry;
+import io.minivmm.kvm.x86.DebugRegs;
+import io.minivmm.kvm.x86.GuestDebug;
+import io.minivmm.kvm.x86.Translation;
+import io.minivmm.kvm.x86.ClockData;
+import io.minivmm.kvm.x86.IoapicState;
+import io.minivmm.kvm.x86.PicState;
+import io.minivmm.kvm.x86.PitChannel;
+import io.minivmm.kvm.x86.PitState2;
+import java.nio.ByteOrder;
+import io.minivmm.kvm.x86.Xcr;
+import java.util.ArrayList;
+import java.util.List;
 import io.minivmm.kvm.x86.DescriptorTable;
 import io.minivmm.kvm.x86.Fpu;
 import io.minivmm.kvm.x86.Regs;
@@ -159,5 +171,106 @@ public final class Structs {
         b.put(EV_NMI_MASKED, bit(e.nmiMasked()));
         b.putInt(EV_SIPI_VECTOR, e.sipiVector());
         b.putInt(EV_FLAGS, e.flags());
+    }
+
+    public static void encodeGuestDebug(GuestDebug g, ByteBuffer b) {
+        b.putInt(GUEST_DEBUG_CONTROL, g.control());
+        long[] dr = g.debugreg();
+        for (int i = 0; i < 8; i++) b.putLong(GUEST_DEBUG_DEBUGREG + i * 8, dr[i]);
+    }
+
+    public static DebugRegs decodeDebugregs(ByteBuffer b) {
+        long[] db = new long[4];
+        for (int i = 0; i < 4; i++) db[i] = b.getLong(DEBUGREGS_DB + i * 8);
+        return new DebugRegs(db, b.getLong(DEBUGREGS_DR6), b.getLong(DEBUGREGS_DR7), b.getLong(DEBUGREGS_FLAGS));
+    }
+
+    public static void encodeDebugregs(DebugRegs d, ByteBuffer b) {
+        long[] db = d.db();
+        for (int i = 0; i < 4; i++) b.putLong(DEBUGREGS_DB + i * 8, db[i]);
+        b.putLong(DEBUGREGS_DR6, d.dr6());
+        b.putLong(DEBUGREGS_DR7, d.dr7());
+        b.putLong(DEBUGREGS_FLAGS, d.flags());
+    }
+
+    public static Translation decodeTranslation(ByteBuffer b) {
+        return new Translation(b.getLong(TRANSLATION_LINEAR_ADDRESS), b.getLong(TRANSLATION_PHYSICAL_ADDRESS),
+                b.get(TRANSLATION_VALID) != 0, b.get(TRANSLATION_WRITEABLE) != 0, b.get(TRANSLATION_USERMODE) != 0);
+    }
+
+    public static List<Xcr> decodeXcrs(ByteBuffer b) {
+        int n = Math.min(Math.max(b.getInt(XCRS_NR_XCRS), 0), KVM_MAX_XCRS);
+        List<Xcr> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int o = XCRS_XCRS + i * SIZEOF_KVM_XCR;
+            out.add(new Xcr(b.getInt(o + XCR_XCR), b.getLong(o + XCR_VALUE)));
+        }
+        return out;
+    }
+
+    public static void encodeXcrs(List<Xcr> xcrs, ByteBuffer b) {
+        b.putInt(XCRS_NR_XCRS, xcrs.size());
+        for (int i = 0; i < xcrs.size(); i++) {
+            int o = XCRS_XCRS + i * SIZEOF_KVM_XCR;
+            b.putInt(o + XCR_XCR, xcrs.get(i).index()).putLong(o + XCR_VALUE, xcrs.get(i).value());
+        }
+    }
+
+    private static int u8(byte[] a, int o) { return a[o] & 0xff; }
+
+    /** Decodes a kvm_pic_state from an irqchip's 512-byte state union. */
+    public static PicState decodePic(byte[] s) {
+        return new PicState(u8(s, PIC_LAST_IRR), u8(s, PIC_IRR), u8(s, PIC_IMR), u8(s, PIC_ISR),
+                u8(s, PIC_PRIORITY_ADD), u8(s, PIC_IRQ_BASE), u8(s, PIC_READ_REG_SELECT), u8(s, PIC_POLL),
+                u8(s, PIC_SPECIAL_MASK), u8(s, PIC_INIT_STATE), u8(s, PIC_AUTO_EOI), u8(s, PIC_ROTATE_ON_AUTO_EOI),
+                u8(s, PIC_SPECIAL_FULLY_NESTED_MODE), u8(s, PIC_INIT4), u8(s, PIC_ELCR), u8(s, PIC_ELCR_MASK));
+    }
+
+    /** Decodes a kvm_ioapic_state from an irqchip's 512-byte state union. */
+    public static IoapicState decodeIoapic(byte[] s) {
+        ByteBuffer b = ByteBuffer.wrap(s).order(ByteOrder.LITTLE_ENDIAN);
+        long[] redir = new long[KVM_IOAPIC_NUM_PINS];
+        for (int i = 0; i < redir.length; i++) redir[i] = b.getLong(IOAPIC_REDIRTBL + i * 8);
+        return new IoapicState(b.getLong(IOAPIC_BASE_ADDRESS), b.getInt(IOAPIC_IOREGSEL), b.getInt(IOAPIC_ID),
+                b.getInt(IOAPIC_IRR), redir);
+    }
+
+    public static PitState2 decodePit2(ByteBuffer b) {
+        java.util.List<PitChannel> ch = new java.util.ArrayList<>(3);
+        for (int i = 0; i < 3; i++) {
+            int o = PIT_CHANNELS + i * SIZEOF_KVM_PIT_CHANNEL_STATE;
+            ch.add(new PitChannel(b.getInt(o + PITCH_COUNT), Short.toUnsignedInt(b.getShort(o + PITCH_LATCHED_COUNT)),
+                    b.get(o + PITCH_COUNT_LATCHED) & 0xff, b.get(o + PITCH_STATUS_LATCHED) & 0xff,
+                    b.get(o + PITCH_STATUS) & 0xff, b.get(o + PITCH_READ_STATE) & 0xff,
+                    b.get(o + PITCH_WRITE_STATE) & 0xff, b.get(o + PITCH_WRITE_LATCH) & 0xff,
+                    b.get(o + PITCH_RW_MODE) & 0xff, b.get(o + PITCH_MODE) & 0xff, b.get(o + PITCH_BCD) & 0xff,
+                    b.get(o + PITCH_GATE) & 0xff, b.getLong(o + PITCH_COUNT_LOAD_TIME)));
+        }
+        return new PitState2(ch, b.getInt(PIT_FLAGS));
+    }
+
+    public static void encodePit2(PitState2 p, ByteBuffer b) {
+        for (int i = 0; i < 3; i++) {
+            int o = PIT_CHANNELS + i * SIZEOF_KVM_PIT_CHANNEL_STATE;
+            PitChannel c = p.channels().get(i);
+            b.putInt(o + PITCH_COUNT, c.count()).putShort(o + PITCH_LATCHED_COUNT, (short) c.latchedCount())
+                    .put(o + PITCH_COUNT_LATCHED, (byte) c.countLatched())
+                    .put(o + PITCH_STATUS_LATCHED, (byte) c.statusLatched()).put(o + PITCH_STATUS, (byte) c.status())
+                    .put(o + PITCH_READ_STATE, (byte) c.readState()).put(o + PITCH_WRITE_STATE, (byte) c.writeState())
+                    .put(o + PITCH_WRITE_LATCH, (byte) c.writeLatch()).put(o + PITCH_RW_MODE, (byte) c.rwMode())
+                    .put(o + PITCH_MODE, (byte) c.mode()).put(o + PITCH_BCD, (byte) c.bcd())
+                    .put(o + PITCH_GATE, (byte) c.gate()).putLong(o + PITCH_COUNT_LOAD_TIME, c.countLoadTime());
+        }
+        b.putInt(PIT_FLAGS, p.flags());
+    }
+
+    public static ClockData decodeClock(ByteBuffer b) {
+        return new ClockData(b.getLong(CLOCK_CLOCK), b.getInt(CLOCK_FLAGS), b.getLong(CLOCK_REALTIME),
+                b.getLong(CLOCK_HOST_TSC));
+    }
+
+    public static void encodeClock(ClockData c, ByteBuffer b) {
+        b.putLong(CLOCK_CLOCK, c.clock()).putInt(CLOCK_FLAGS, c.flags()).putLong(CLOCK_REALTIME, c.realtime())
+                .putLong(CLOCK_HOST_TSC, c.hostTsc());
     }
 }

@@ -41,6 +41,19 @@ public final class Uapi {
     public static final int SIZEOF_KVM_DIRTY_LOG = 16;
     public static final int SIZEOF_KVM_CLOCK_DATA = 48;
     public static final int SIZEOF_KVM_ENABLE_CAP = 104;
+    public static final int SIZEOF_KVM_GUEST_DEBUG = 72;
+    public static final int SIZEOF_KVM_DEBUGREGS = 128;
+    public static final int SIZEOF_KVM_TRANSLATION = 24;
+    /** The fixed part; KVM_GET_XSAVE2 may use more (KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) on the VM). */
+    public static final int SIZEOF_KVM_XSAVE = 4096;
+    public static final int SIZEOF_KVM_XCRS = 392;
+    public static final int SIZEOF_KVM_XCR = 16;
+    public static final int SIZEOF_KVM_IRQCHIP = 520;
+    public static final int SIZEOF_KVM_PIC_STATE = 16;
+    public static final int SIZEOF_KVM_IOAPIC_STATE = 216;
+    public static final int SIZEOF_KVM_PIT_CHANNEL_STATE = 24;
+    public static final int SIZEOF_KVM_PIT_STATE2 = 112;
+    public static final int SIZEOF_KVM_CLEAR_DIRTY_LOG = 24;
 
     // ---- ioctls: system (/dev/kvm) ----
     public static final long KVM_GET_API_VERSION = io(KVMIO, 0x00);
@@ -50,6 +63,7 @@ public final class Uapi {
     public static final long KVM_GET_VCPU_MMAP_SIZE = io(KVMIO, 0x04);
     public static final long KVM_GET_SUPPORTED_CPUID = iowr(KVMIO, 0x05, SIZEOF_KVM_CPUID2);
     public static final long KVM_GET_EMULATED_CPUID = iowr(KVMIO, 0x09, SIZEOF_KVM_CPUID2);
+    public static final long KVM_GET_MSR_FEATURE_INDEX_LIST = iowr(KVMIO, 0x0a, SIZEOF_KVM_MSR_LIST);
     // ---- ioctls: VM ----
     public static final long KVM_CREATE_VCPU = io(KVMIO, 0x41);
     public static final long KVM_GET_DIRTY_LOG = iow(KVMIO, 0x42, SIZEOF_KVM_DIRTY_LOG);
@@ -65,6 +79,12 @@ public final class Uapi {
     public static final long KVM_SET_CLOCK = iow(KVMIO, 0x7b, SIZEOF_KVM_CLOCK_DATA);
     public static final long KVM_GET_CLOCK = ior(KVMIO, 0x7c, SIZEOF_KVM_CLOCK_DATA);
     public static final long KVM_ENABLE_CAP = iow(KVMIO, 0xa3, SIZEOF_KVM_ENABLE_CAP);
+    public static final long KVM_GET_IRQCHIP = iowr(KVMIO, 0x62, SIZEOF_KVM_IRQCHIP);
+    /** kvm.h: _IOR although userspace writes it, a historical accident the number keeps. */
+    public static final long KVM_SET_IRQCHIP = ior(KVMIO, 0x63, SIZEOF_KVM_IRQCHIP);
+    public static final long KVM_GET_PIT2 = ior(KVMIO, 0x9f, SIZEOF_KVM_PIT_STATE2);
+    public static final long KVM_SET_PIT2 = iow(KVMIO, 0xa0, SIZEOF_KVM_PIT_STATE2);
+    public static final long KVM_CLEAR_DIRTY_LOG = iowr(KVMIO, 0xc0, SIZEOF_KVM_CLEAR_DIRTY_LOG);
     // ---- ioctls: vCPU ----
     public static final long KVM_RUN = io(KVMIO, 0x80);
     public static final long KVM_GET_REGS = ior(KVMIO, 0x81, SIZEOF_KVM_REGS);
@@ -86,6 +106,16 @@ public final class Uapi {
     public static final long KVM_SET_VCPU_EVENTS = iow(KVMIO, 0xa0, SIZEOF_KVM_VCPU_EVENTS);
     public static final long KVM_SET_TSC_KHZ = io(KVMIO, 0xa2);
     public static final long KVM_GET_TSC_KHZ = io(KVMIO, 0xa3);
+    public static final long KVM_TRANSLATE = iowr(KVMIO, 0x85, SIZEOF_KVM_TRANSLATION);
+    public static final long KVM_SET_GUEST_DEBUG = iow(KVMIO, 0x9b, SIZEOF_KVM_GUEST_DEBUG);
+    public static final long KVM_GET_DEBUGREGS = ior(KVMIO, 0xa1, SIZEOF_KVM_DEBUGREGS);
+    public static final long KVM_SET_DEBUGREGS = iow(KVMIO, 0xa2, SIZEOF_KVM_DEBUGREGS);
+    public static final long KVM_GET_XSAVE = ior(KVMIO, 0xa4, SIZEOF_KVM_XSAVE);
+    public static final long KVM_SET_XSAVE = iow(KVMIO, 0xa5, SIZEOF_KVM_XSAVE);
+    public static final long KVM_GET_XSAVE2 = ior(KVMIO, 0xcf, SIZEOF_KVM_XSAVE);
+    public static final long KVM_GET_XCRS = ior(KVMIO, 0xa6, SIZEOF_KVM_XCRS);
+    public static final long KVM_SET_XCRS = iow(KVMIO, 0xa7, SIZEOF_KVM_XCRS);
+    public static final long KVM_KVMCLOCK_CTRL = io(KVMIO, 0xad);
 
     // ---- exit reasons (kvm.h KVM_EXIT_*) ----
     public static final int KVM_EXIT_UNKNOWN = 0, KVM_EXIT_EXCEPTION = 1, KVM_EXIT_IO = 2, KVM_EXIT_HYPERCALL = 3,
@@ -103,11 +133,25 @@ public final class Uapi {
     public static final int KVM_MP_STATE_RUNNABLE = 0, KVM_MP_STATE_UNINITIALIZED = 1,
             KVM_MP_STATE_INIT_RECEIVED = 2, KVM_MP_STATE_HALTED = 3, KVM_MP_STATE_SIPI_RECEIVED = 4;
     // ---- misc flags ----
-    public static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 1, KVM_VCPUEVENT_VALID_SIPI_VECTOR = 2;
-    public static final int KVM_IRQFD_FLAG_DEASSIGN = 1;
+    public static final int KVM_VCPUEVENT_VALID_NMI_PENDING = 1, KVM_VCPUEVENT_VALID_SIPI_VECTOR = 2,
+            KVM_VCPUEVENT_VALID_SHADOW = 4, KVM_VCPUEVENT_VALID_SMM = 8, KVM_VCPUEVENT_VALID_PAYLOAD = 0x10,
+            KVM_VCPUEVENT_VALID_TRIPLE_FAULT = 0x20;
+    /** asm/kvm.h KVM_MAX_XCRS: entries in kvm_xcrs. */
+    public static final int KVM_MAX_XCRS = 16;
+    public static final int KVM_IRQFD_FLAG_DEASSIGN = 1, KVM_IRQFD_FLAG_RESAMPLE = 2;
+    public static final int IRQFD_FD = 0, IRQFD_GSI = 4, IRQFD_FLAGS = 8, IRQFD_RESAMPLEFD = 12;
     public static final int KVM_IOEVENTFD_FLAG_DATAMATCH = 1, KVM_IOEVENTFD_FLAG_PIO = 2,
             KVM_IOEVENTFD_FLAG_DEASSIGN = 4;
     public static final int KVM_PIT_SPEAKER_DUMMY = 1;
+    public static final int KVM_IRQCHIP_PIC_MASTER = 0, KVM_IRQCHIP_PIC_SLAVE = 1, KVM_IRQCHIP_IOAPIC = 2,
+            KVM_IOAPIC_NUM_PINS = 24;
+    public static final int KVM_PIT_FLAGS_HPET_LEGACY = 1, KVM_PIT_FLAGS_SPEAKER_DATA_ON = 2;
+    public static final int KVM_CLOCK_TSC_STABLE = 2, KVM_CLOCK_REALTIME = 4, KVM_CLOCK_HOST_TSC = 8;
+    public static final int KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1, KVM_DIRTY_LOG_INITIALLY_SET = 2;
+    /** kvm.h / asm/kvm.h: kvm_guest_debug.control bits. */
+    public static final int KVM_GUESTDBG_ENABLE = 0x1, KVM_GUESTDBG_SINGLESTEP = 0x2, KVM_GUESTDBG_USE_SW_BP = 0x10000,
+            KVM_GUESTDBG_USE_HW_BP = 0x20000, KVM_GUESTDBG_INJECT_DB = 0x40000, KVM_GUESTDBG_INJECT_BP = 0x80000,
+            KVM_GUESTDBG_BLOCKIRQ = 0x100000;
 
     // ---- struct kvm_run field offsets ----
     public static final int RUN_REQUEST_INTERRUPT_WINDOW = 0, RUN_IMMEDIATE_EXIT = 1, RUN_EXIT_REASON = 8,
@@ -153,10 +197,37 @@ public final class Uapi {
     public static final int EV_EXC_INJECTED = 0, EV_EXC_NR = 1, EV_EXC_HAS_ERROR_CODE = 2, EV_EXC_PENDING = 3,
             EV_EXC_ERROR_CODE = 4, EV_INT_INJECTED = 8, EV_INT_NR = 9, EV_INT_SOFT = 10, EV_INT_SHADOW = 11,
             EV_NMI_INJECTED = 12, EV_NMI_PENDING = 13, EV_NMI_MASKED = 14, EV_SIPI_VECTOR = 16, EV_FLAGS = 20,
-            EV_SMI_SMM = 24, EV_EXC_HAS_PAYLOAD = 55, EV_EXC_PAYLOAD = 56;
+            EV_SMI_SMM = 24, EV_SMI_PENDING = 25, EV_SMI_SMM_INSIDE_NMI = 26, EV_SMI_LATCHED_INIT = 27,
+            EV_TRIPLE_FAULT_PENDING = 28, EV_EXC_HAS_PAYLOAD = 55, EV_EXC_PAYLOAD = 56;
     // ---- struct kvm_ioeventfd offsets ----
     public static final int IOEVENTFD_DATAMATCH = 0, IOEVENTFD_ADDR = 8, IOEVENTFD_LEN = 16, IOEVENTFD_FD = 20,
             IOEVENTFD_FLAGS = 24;
     // ---- struct kvm_clock_data offsets ----
     public static final int CLOCK_CLOCK = 0, CLOCK_FLAGS = 8, CLOCK_REALTIME = 16, CLOCK_HOST_TSC = 24;
+    // ---- struct kvm_guest_debug offsets ----
+    public static final int GUEST_DEBUG_CONTROL = 0, GUEST_DEBUG_DEBUGREG = 8;
+    // ---- struct kvm_debugregs offsets ----
+    public static final int DEBUGREGS_DB = 0, DEBUGREGS_DR6 = 32, DEBUGREGS_DR7 = 40, DEBUGREGS_FLAGS = 48;
+    // ---- struct kvm_translation offsets ----
+    public static final int TRANSLATION_LINEAR_ADDRESS = 0, TRANSLATION_PHYSICAL_ADDRESS = 8, TRANSLATION_VALID = 16,
+            TRANSLATION_WRITEABLE = 17, TRANSLATION_USERMODE = 18;
+    // ---- struct kvm_xcrs / kvm_xcr offsets ----
+    public static final int XCRS_NR_XCRS = 0, XCRS_FLAGS = 4, XCRS_XCRS = 8, XCR_XCR = 0, XCR_VALUE = 8;
+    // ---- struct kvm_irqchip, kvm_pic_state, kvm_ioapic_state offsets ----
+    public static final int IRQCHIP_CHIP_ID = 0, IRQCHIP_CHIP = 8;
+    public static final int PIC_LAST_IRR = 0, PIC_IRR = 1, PIC_IMR = 2, PIC_ISR = 3, PIC_PRIORITY_ADD = 4,
+            PIC_IRQ_BASE = 5, PIC_READ_REG_SELECT = 6, PIC_POLL = 7, PIC_SPECIAL_MASK = 8, PIC_INIT_STATE = 9,
+            PIC_AUTO_EOI = 10, PIC_ROTATE_ON_AUTO_EOI = 11, PIC_SPECIAL_FULLY_NESTED_MODE = 12, PIC_INIT4 = 13,
+            PIC_ELCR = 14, PIC_ELCR_MASK = 15;
+    public static final int IOAPIC_BASE_ADDRESS = 0, IOAPIC_IOREGSEL = 8, IOAPIC_ID = 12, IOAPIC_IRR = 16,
+            IOAPIC_REDIRTBL = 24;
+    // ---- struct kvm_pit_state2, kvm_pit_channel_state offsets ----
+    public static final int PIT_CHANNELS = 0, PIT_FLAGS = 72;
+    public static final int PITCH_COUNT = 0, PITCH_LATCHED_COUNT = 4, PITCH_COUNT_LATCHED = 6,
+            PITCH_STATUS_LATCHED = 7, PITCH_STATUS = 8, PITCH_READ_STATE = 9, PITCH_WRITE_STATE = 10,
+            PITCH_WRITE_LATCH = 11, PITCH_RW_MODE = 12, PITCH_MODE = 13, PITCH_BCD = 14, PITCH_GATE = 15,
+            PITCH_COUNT_LOAD_TIME = 16;
+    // ---- struct kvm_clear_dirty_log offsets ----
+    public static final int CLEAR_DIRTY_SLOT = 0, CLEAR_DIRTY_NUM_PAGES = 4, CLEAR_DIRTY_FIRST_PAGE = 8,
+            CLEAR_DIRTY_BITMAP = 16;
 }

@@ -1,6 +1,7 @@
 package io.minivmm.kvm.bench;
 
 import io.minivmm.kvm.memory.MemoryMapping;
+import io.minivmm.kvm.memory.MemoryView;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -9,7 +10,8 @@ import java.util.SplittableRandom;
 /**
  * Not a test: ns per u64 read and write on a {@link MemoryMapping} versus a direct
  * {@link ByteBuffer} (native order, i.e. little-endian, its fastest form) of the same size,
- * sequential and random offsets. Each figure is the median of {@code RUNS} timed runs after
+ * sequential and random offsets; then a checked {@link MemoryView} of the mapping versus a raw
+ * direct buffer over the same mapping (the design the view replaced, issue 15). Each figure is the median of {@code RUNS} timed runs after
  * {@code WARMUP} untimed ones; every read is folded into a checksum that is printed, and writes
  * store loop-dependent values, so the JIT cannot drop the work.
  *
@@ -51,8 +53,24 @@ public final class MemoryMappingBench {
                 double bw = median(() -> writeBuffer(bb, offs));
                 row("write " + pattern, mw, bw);
             }
+            // Issue 15: views over a mapping. Before, a raw direct ByteBuffer over the mapping
+            // (VolatileSlice.asByteBuffer, now removed: it crashed the JVM when used after close);
+            // after, the checked MemoryView that replaced it. Same memory, same offsets.
+            MemoryView view = m.view(0, SIZE);
+            // NATIVE: the mapping is open for the whole block; the raw buffer is the "before" design.
+            ByteBuffer raw = new com.sun.jna.Pointer(m.hostAddress()).getByteBuffer(0, SIZE).order(ByteOrder.nativeOrder());
+            System.out.printf("%-22s %14s %14s %7s%n", "", "MemoryView", "raw ByteBuffer", "ratio");
+            for (String pattern : new String[] {"sequential", "random"}) {
+                int[] offs = pattern.equals("random") ? random : sequential;
+                double vr = median(() -> readView(view, offs));
+                double rr = median(() -> readBuffer(raw, offs));
+                row("view read " + pattern, vr, rr);
+                double vw = median(() -> writeView(view, offs));
+                double rw = median(() -> writeBuffer(raw, offs));
+                row("view write " + pattern, vw, rw);
+            }
             // Fold what the writes left behind into the checksum too.
-            checksum += readMapping(m, random) + readBuffer(bb, random);
+            checksum += readMapping(m, random) + readBuffer(bb, random) + readView(view, sequential);
         }
         System.out.println("checksum " + Long.toHexString(checksum));
     }
@@ -76,7 +94,8 @@ public final class MemoryMappingBench {
     }
 
     static void row(String name, double mapping, double buffer) {
-        System.out.printf("%-17s %11.3f ns %11.3f ns %6.2fx%n", name, mapping, buffer, mapping / buffer);
+        System.out.printf("%-" + (name.startsWith("view") ? 22 : 17) + "s %11.3f ns %11.3f ns %6.2fx%n",
+                name, mapping, buffer, mapping / buffer);
     }
 
     static long readMapping(MemoryMapping m, int[] offs) {
@@ -101,6 +120,22 @@ public final class MemoryMappingBench {
             m.writeU64(v++, off);
         }
         return v;
+    }
+
+    static long readView(MemoryView v, int[] offs) {
+        long sum = 0;
+        for (int off : offs) {
+            sum += v.readU64(off);
+        }
+        return sum;
+    }
+
+    static long writeView(MemoryView v, int[] offs) {
+        long val = checksum;
+        for (int off : offs) {
+            v.writeU64(val++, off);
+        }
+        return val;
     }
 
     static long writeBuffer(ByteBuffer b, int[] offs) {

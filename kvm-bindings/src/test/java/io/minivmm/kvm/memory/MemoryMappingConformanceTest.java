@@ -71,9 +71,9 @@ class MemoryMappingConformanceTest {
 
     @Test
     void twoMappingsOfOneMemfdSeeEachOthersWrites() {
-        try (Memfd fd = new Memfd(PAGE);
-                MemoryMapping a = MemoryMapping.fromFd(fd.fd, PAGE).build();
-                MemoryMapping b = MemoryMapping.fromFd(fd.fd, PAGE).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", PAGE);
+                MemoryMapping a = MemoryMapping.fromFd(fd.fd(), PAGE).build();
+                MemoryMapping b = MemoryMapping.fromFd(fd.fd(), PAGE).build()) {
             a.writeU64(0x1122_3344_5566_7788L, 16);
             assertEquals(0x1122_3344_5566_7788L, b.readU64(16));
             b.writeSlice(new byte[] {9, 8, 7}, 100);
@@ -86,9 +86,9 @@ class MemoryMappingConformanceTest {
 
     @Test
     void mappingAtOffsetOnePageShowsItsWritesAtPage1OfMappingAtOffset0() {
-        try (Memfd fd = new Memfd(2 * PAGE);
-                MemoryMapping whole = MemoryMapping.fromFd(fd.fd, 2 * PAGE).build();
-                MemoryMapping second = MemoryMapping.fromFd(fd.fd, PAGE).offset(PAGE).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE);
+                MemoryMapping whole = MemoryMapping.fromFd(fd.fd(), 2 * PAGE).build();
+                MemoryMapping second = MemoryMapping.fromFd(fd.fd(), PAGE).offset(PAGE).build()) {
             second.writeU32(0xcafe_f00d, 8);
             assertEquals(0xcafe_f00d, whole.readU32(PAGE + 8));
             assertEquals(0, whole.readU32(8));
@@ -97,18 +97,18 @@ class MemoryMappingConformanceTest {
 
     @Test
     void arenaOf2PagesRejectsUnalignedOffset() {
-        try (Memfd fd = new Memfd(PAGE); MemoryMappingArena arena = MemoryMappingArena.reserve(2 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", PAGE); MemoryMappingArena arena = MemoryMappingArena.reserve(2 * PAGE)) {
             var e = assertThrows(MemoryMappingException.NotPageAligned.class,
-                    () -> arena.addFdMapping(PAGE + 1, PAGE, fd.fd, 0, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(PAGE + 1, PAGE, fd.fd(), 0, Protection.READ_WRITE));
             assertEquals(PAGE + 1, e.value());
         }
     }
 
     @Test
     void arenaOf1PageRejectsMappingOfPagePlus1Bytes() {
-        try (Memfd fd = new Memfd(2 * PAGE); MemoryMappingArena arena = MemoryMappingArena.reserve(PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE); MemoryMappingArena arena = MemoryMappingArena.reserve(PAGE)) {
             var e = assertThrows(MemoryMappingException.InvalidAddress.class,
-                    () -> arena.addFdMapping(0, PAGE + 1, fd.fd, 0, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(0, PAGE + 1, fd.fd(), 0, Protection.READ_WRITE));
             assertEquals(0, e.offset());
             assertEquals(PAGE + 1, e.length());
             assertEquals(PAGE, e.size());
@@ -118,7 +118,7 @@ class MemoryMappingConformanceTest {
     @Test
     void msyncRanges() {
         long size = 4 * PAGE;
-        try (Memfd fd = new Memfd(size); MemoryMapping m = MemoryMapping.fromFd(fd.fd, size).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", size); MemoryMapping m = MemoryMapping.fromFd(fd.fd(), size).build()) {
             m.msync();
             m.msync(0, PAGE);
             m.msync(0, size);

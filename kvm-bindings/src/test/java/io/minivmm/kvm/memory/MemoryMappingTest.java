@@ -257,6 +257,59 @@ class MemoryMappingTest {
         }
     }
 
+    @Test
+    void viewIsBoundedPlainAndLittleEndian() {
+        try (MemoryMapping m = MemoryMapping.anonymous(PAGE).build()) {
+            MemoryView v = m.view(64, 32);
+            assertEquals(32, v.size());
+            v.writeU64(0x1111_2222_3333_4444L, 3); // unaligned is fine: plain accesses
+            assertEquals(0x1111_2222_3333_4444L, m.readU64(67));
+            assertEquals(0x44, v.readU8(3));
+            assertEquals(0x3344, v.readU16(4) & 0xffff);
+            v.writeU32(0xa0b0c0d0, 28);
+            assertEquals(0xa0b0c0d0, m.readU32(92));
+            v.write(30, new byte[] {1, 2}, 0, 2);
+            byte[] out = new byte[4];
+            v.read(28, out, 0, 4);
+            assertArrayEquals(new byte[] {(byte) 0xd0, (byte) 0xc0, 1, 2}, out);
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.readU64(25));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.readU8(-1));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.writeU8((byte) 0, 32));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.read(Long.MAX_VALUE, out, 0, 4));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> v.write(0, out, 0, -1));
+            assertThrows(IndexOutOfBoundsException.class, () -> v.read(0, out, 2, 4), "host-side overrun");
+            MemoryView sub = v.subView(24, 8);
+            assertEquals(0x0201_c0d0L, sub.readU64(0) >>> 32);
+            assertThrows(MemoryMappingException.OutOfBounds.class, () -> v.subView(24, 9));
+            assertThrows(MemoryMappingException.Overflow.class, () -> v.subView(Long.MAX_VALUE, 1));
+            assertThrows(MemoryMappingException.OutOfBounds.class, () -> m.view(PAGE - 4, 8));
+            assertEquals(0, m.view(PAGE, 0).size());
+
+            byte[] arr = new byte[16];
+            MemoryView a = MemoryView.of(arr, 4, 8);
+            a.writeU64(0x0102_0304_0506_0708L, 0);
+            assertEquals(8, arr[4]);
+            assertEquals(0x0506_0708, a.subView(0, 4).readU32(0));
+            assertThrows(MemoryMappingException.InvalidAddress.class, () -> a.readU8(8));
+            assertThrows(IndexOutOfBoundsException.class, () -> MemoryView.of(arr, 12, 8));
+        }
+    }
+
+    /**
+     * Issue 15, defect 4: a direct ByteBuffer over a mapping cannot be revoked, so one used after
+     * close() touched unmapped memory and killed the JVM. No public method may hand one out.
+     */
+    @Test
+    void noPublicMethodHandsOutARawBufferOverAMapping() {
+        for (Class<?> c : List.of(MemoryMapping.class, VolatileSlice.class, MemoryView.class,
+                MemoryView.OfMapping.class, MemoryMappingArena.class)) {
+            for (java.lang.reflect.Method meth : c.getMethods()) {
+                assertTrue(!java.nio.Buffer.class.isAssignableFrom(meth.getReturnType())
+                        && !com.sun.jna.Pointer.class.isAssignableFrom(meth.getReturnType()), c.getSimpleName() + "." + meth.getName());
+            }
+        }
+    }
+
     // ------------------------------------------------------------ creation
 
     @Test
@@ -268,8 +321,8 @@ class MemoryMappingTest {
                 assertEquals(42, m.readU64(3 * PAGE - 3));
             }
         }
-        try (Memfd fd = new Memfd(4 * PAGE);
-                MemoryMapping m = MemoryMapping.fromFd(fd.fd, 2 * PAGE).offset(2 * PAGE).alignment(4L << 20).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 4 * PAGE);
+                MemoryMapping m = MemoryMapping.fromFd(fd.fd(), 2 * PAGE).offset(2 * PAGE).alignment(4L << 20).build()) {
             assertEquals(0, m.hostAddress() & ((4L << 20) - 1));
         }
         assertThrows(IllegalArgumentException.class, () -> MemoryMapping.anonymous(PAGE).alignment(3 * PAGE));
@@ -284,17 +337,17 @@ class MemoryMappingTest {
 
     @Test
     void badFileOffsetsAreRefused() {
-        try (Memfd fd = new Memfd(2 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE)) {
             var neg = assertThrows(MemoryMappingException.InvalidOffset.class,
-                    () -> MemoryMapping.fromFd(fd.fd, PAGE).offset(-PAGE).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(-PAGE).build());
             assertEquals(-PAGE, neg.fileOffset());
             assertThrows(MemoryMappingException.InvalidOffset.class,
-                    () -> MemoryMapping.fromFd(fd.fd, PAGE).offset(Long.MAX_VALUE - PAGE + 1).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(Long.MAX_VALUE - PAGE + 1).build());
             assertThrows(MemoryMappingException.NotPageAligned.class,
-                    () -> MemoryMapping.fromFd(fd.fd, PAGE).offset(1).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(1).build());
             // a file mapping past the end of a regular file would SIGBUS on access: refused
             var past = assertThrows(MemoryMappingException.InvalidRange.class,
-                    () -> MemoryMapping.fromFd(fd.fd, 2 * PAGE).offset(PAGE).build());
+                    () -> MemoryMapping.fromFd(fd.fd(), 2 * PAGE).offset(PAGE).build());
             assertEquals(PAGE, past.offset());
             assertEquals(2 * PAGE, past.length());
             assertEquals(2 * PAGE, past.size());
@@ -310,17 +363,17 @@ class MemoryMappingTest {
 
     @Test
     void protectionIsEnforcedBeforeTouchingMemory() {
-        try (Memfd fd = new Memfd(PAGE)) {
-            try (MemoryMapping rw = MemoryMapping.fromFd(fd.fd, PAGE).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", PAGE)) {
+            try (MemoryMapping rw = MemoryMapping.fromFd(fd.fd(), PAGE).build()) {
                 rw.writeU32(77, 0);
             }
-            try (MemoryMapping ro = MemoryMapping.fromFd(fd.fd, PAGE).protection(Protection.READ).build()) {
+            try (MemoryMapping ro = MemoryMapping.fromFd(fd.fd(), PAGE).protection(Protection.READ).build()) {
                 assertEquals(77, ro.readU32(0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> ro.writeU32(1, 0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> ro.writeSlice(new byte[1], 0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> ro.slice(0, 8).writeU64(1, 0));
             }
-            try (MemoryMapping none = MemoryMapping.fromFd(fd.fd, PAGE).protection(Protection.NONE).build()) {
+            try (MemoryMapping none = MemoryMapping.fromFd(fd.fd(), PAGE).protection(Protection.NONE).build()) {
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> none.readU8(0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> none.readSlice(new byte[1], 0));
                 assertThrows(MemoryMappingException.AccessDenied.class, () -> none.readObj(ByteCodec.U64, 0));
@@ -339,7 +392,7 @@ class MemoryMappingTest {
             assertEquals(0, m.readU64(PAGE));
             assertEquals(0x6666, m.readU64(2 * PAGE));
         }
-        try (Memfd fd = new Memfd(2 * PAGE); MemoryMapping m = MemoryMapping.fromFd(fd.fd, 2 * PAGE).build()) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE); MemoryMapping m = MemoryMapping.fromFd(fd.fd(), 2 * PAGE).build()) {
             m.writeU64(-1, 8);
             m.removeRange(0, 2 * PAGE);
             assertEquals(0, m.readU64(8));
@@ -353,6 +406,28 @@ class MemoryMappingTest {
             m.asyncPrefetch(0, 2 * PAGE);
             m.dropPageCache(0, PAGE);
             assertEquals(0, m.readU64(0));
+        }
+    }
+
+    /** Issue 15: flushRegion really clflushes every cache line the range touches (counted by the C side). */
+    @Test
+    void flushRegionClflushesEveryLineOfTheRangeAndKeepsTheData() {
+        int line = MemoryMapping.cacheLineSize();
+        try (MemoryMapping m = MemoryMapping.anonymous(4 * PAGE).build()) {
+            for (long off = 0; off < 4 * PAGE; off += 8) {
+                m.writeU64(off * 31, off);
+            }
+            assertEquals(4 * PAGE / line, m.flushLines(0, 4 * PAGE));
+            assertEquals(1, m.flushLines(line, 1));
+            assertEquals(2, m.flushLines(line - 4, 8), "a range across a line boundary touches two lines");
+            assertEquals(2, m.flushLines(1, line));
+            assertEquals(0, m.flushLines(PAGE, 0));
+            for (long off = 0; off < 4 * PAGE; off += 8) {
+                assertEquals(off * 31, m.readU64(off), "data survives the flush at " + off);
+            }
+        }
+        try (MemoryMapping none = MemoryMapping.anonymous(PAGE).protection(Protection.NONE).build()) {
+            assertThrows(MemoryMappingException.AccessDenied.class, none::flushAll, "clflush would fault");
         }
     }
 
@@ -463,6 +538,7 @@ class MemoryMappingTest {
     void useAfterCloseThrowsAndCloseIsIdempotent() {
         MemoryMapping m = MemoryMapping.anonymous(PAGE).build();
         VolatileSlice s = m.slice(0, 16);
+        MemoryView v = m.view(0, 16);
         m.close();
         m.close();
         assertTrue(m.isClosed());
@@ -475,7 +551,10 @@ class MemoryMappingTest {
                 () -> m.msync(0, PAGE), () -> m.madvise(0, PAGE, Advice.NORMAL), () -> m.removeRange(0, PAGE),
                 () -> m.lockOnFault(0, PAGE), () -> m.lockAll(), () -> m.useHugepages(), () -> m.flushAll(),
                 () -> m.slice(0, 1), () -> s.readU64(0), () -> s.writeU64(1, 0), () -> s.address(),
-                () -> s.copyTo(new byte[4]), () -> s.subSlice(0, 1));
+                () -> s.copyTo(new byte[4]), () -> s.subSlice(0, 1), () -> m.view(0, 1),
+                () -> v.readU64(0), () -> v.writeU64(1, 0), () -> v.readU8(0), () -> v.writeU16((short) 1, 0),
+                () -> v.read(0, new byte[4], 0, 4), () -> v.write(0, new byte[4], 0, 4),
+                () -> v.subView(0, 8).readU32(0));
         for (Executable use : uses) {
             var e = assertThrows(IllegalStateException.class, use);
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -485,29 +564,29 @@ class MemoryMappingTest {
 
     @Test
     void arenaMapsRemovesAndCloses() throws IOException {
-        try (Memfd fd = new Memfd(4 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 4 * PAGE)) {
             MemoryMappingArena arena = MemoryMappingArena.reserve(8 * PAGE + 1);
             assertEquals(9 * PAGE, arena.size());
             assertEquals(0, arena.hostAddress() % PAGE);
             long base = arena.hostAddress();
             assertEquals("---p", mapsLineAt(base).split(" ")[1], "reservation is PROT_NONE");
-            arena.addFdMapping(PAGE, 2 * PAGE, fd.fd, 0, Protection.READ_WRITE);
+            arena.addFdMapping(PAGE, 2 * PAGE, fd.fd(), 0, Protection.READ_WRITE);
             String added = mapsLineAt(base + PAGE);
             assertTrue(added.contains("rw-s") && added.contains("memfd:minivmm-test"), added);
-            arena.addFdMapping(2 * PAGE, 2 * PAGE, fd.fd, 2 * PAGE, Protection.READ); // overlaps: allowed
+            arena.addFdMapping(2 * PAGE, 2 * PAGE, fd.fd(), 2 * PAGE, Protection.READ); // overlaps: allowed
             String overlapped = mapsLineAt(base + 2 * PAGE);
             assertTrue(overlapped.contains("r--s") && overlapped.contains(Long.toHexString(2 * PAGE)), overlapped);
             arena.removeMapping(PAGE, PAGE);
             String removed = mapsLineAt(base + PAGE);
             assertTrue(removed.contains("r--p") && !removed.contains("memfd"), removed);
-            arena.addFdMapping(8 * PAGE, PAGE, fd.fd, 0, Protection.READ_WRITE); // ends exactly at size
+            arena.addFdMapping(8 * PAGE, PAGE, fd.fd(), 0, Protection.READ_WRITE); // ends exactly at size
             assertThrows(MemoryMappingException.InvalidAddress.class,
-                    () -> arena.addFdMapping(8 * PAGE, 2 * PAGE, fd.fd, 0, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(8 * PAGE, 2 * PAGE, fd.fd(), 0, Protection.READ_WRITE));
             assertThrows(MemoryMappingException.InvalidAddress.class,
-                    () -> arena.addFdMapping(0, Long.MAX_VALUE, fd.fd, 0, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(0, Long.MAX_VALUE, fd.fd(), 0, Protection.READ_WRITE));
             assertThrows(MemoryMappingException.InvalidAddress.class, () -> arena.removeMapping(0, 0));
             assertThrows(MemoryMappingException.InvalidOffset.class,
-                    () -> arena.addFdMapping(0, PAGE, fd.fd, -PAGE, Protection.READ_WRITE));
+                    () -> arena.addFdMapping(0, PAGE, fd.fd(), -PAGE, Protection.READ_WRITE));
             assertEquals(Errno.EBADF, assertThrows(MemoryMappingException.SystemError.class,
                     () -> arena.addFdMapping(0, PAGE, -1, 0, Protection.READ_WRITE)).errno());
             arena.close();
@@ -523,7 +602,7 @@ class MemoryMappingTest {
 
     @Test
     void creatingAndClosing1000MappingsLeavesProcMapsAsItWas() throws IOException {
-        try (Memfd fd = new Memfd(2 * PAGE)) {
+        try (MemoryFile fd = MemoryFile.memfd("minivmm-test", 2 * PAGE)) {
             churn(fd, 30); // warm up: classes loaded, JIT threads started
             Maps before = Maps.read();
             churn(fd, 1000);
@@ -569,18 +648,18 @@ class MemoryMappingTest {
         }
     }
 
-    private static void churn(Memfd fd, int n) {
+    private static void churn(MemoryFile fd, int n) {
         for (int i = 0; i < n; i++) {
             MemoryMapping m = switch (i % 3) {
                 case 0 -> MemoryMapping.anonymous(PAGE).build();
                 case 1 -> MemoryMapping.anonymous(3 * PAGE).alignment(2L << 20).build();
-                default -> MemoryMapping.fromFd(fd.fd, PAGE).offset(PAGE).build();
+                default -> MemoryMapping.fromFd(fd.fd(), PAGE).offset(PAGE).build();
             };
             m.writeU64(i, 0);
             m.close();
             if (i % 50 == 0) {
                 MemoryMappingArena a = MemoryMappingArena.reserve(4 * PAGE);
-                a.addFdMapping(PAGE, PAGE, fd.fd, 0, Protection.READ_WRITE);
+                a.addFdMapping(PAGE, PAGE, fd.fd(), 0, Protection.READ_WRITE);
                 a.close();
             }
         }

@@ -56,7 +56,7 @@ class UapiLayoutTest {
             assertEquals(cval(cname), java(f.getName()), f.getName());
             checked++;
         }
-        assertEquals(22, checked);
+        assertEquals(34, checked);
         assertEquals(2352, cval("sizeof.kvm_run"));
         assertEquals(144, cval("sizeof.kvm_regs"));
     }
@@ -213,5 +213,75 @@ class UapiLayoutTest {
         assertEquals(cval("offsetof.kvm_irqfd.flags"), 8);
         assertEquals(cval("offsetof.kvm_dirty_log.dirty_bitmap"), 8);
         assertEquals(cval("offsetof.kvm_enable_cap.args"), 8);
+    }
+
+    @Test
+    void debugStructOffsets() {
+        assertEquals(cval("offsetof.kvm_guest_debug.control"), Uapi.GUEST_DEBUG_CONTROL);
+        assertEquals(cval("offsetof.kvm_guest_debug.arch.debugreg"), Uapi.GUEST_DEBUG_DEBUGREG);
+        assertEquals(cval("offsetof.kvm_debugregs.db"), Uapi.DEBUGREGS_DB);
+        assertEquals(cval("offsetof.kvm_debugregs.dr6"), Uapi.DEBUGREGS_DR6);
+        assertEquals(cval("offsetof.kvm_debugregs.dr7"), Uapi.DEBUGREGS_DR7);
+        assertEquals(cval("offsetof.kvm_debugregs.flags"), Uapi.DEBUGREGS_FLAGS);
+        assertEquals(cval("offsetof.kvm_translation.linear_address"), Uapi.TRANSLATION_LINEAR_ADDRESS);
+        assertEquals(cval("offsetof.kvm_translation.physical_address"), Uapi.TRANSLATION_PHYSICAL_ADDRESS);
+        assertEquals(cval("offsetof.kvm_translation.valid"), Uapi.TRANSLATION_VALID);
+        assertEquals(cval("offsetof.kvm_translation.writeable"), Uapi.TRANSLATION_WRITEABLE);
+        assertEquals(cval("offsetof.kvm_translation.usermode"), Uapi.TRANSLATION_USERMODE);
+    }
+
+    @Test
+    void xsaveXcrsAndEventsSmiOffsets() {
+        assertEquals(cval("offsetof.kvm_xsave.region"), 0);
+        assertEquals(cval("offsetof.kvm_xcrs.nr_xcrs"), Uapi.XCRS_NR_XCRS);
+        assertEquals(cval("offsetof.kvm_xcrs.flags"), Uapi.XCRS_FLAGS);
+        assertEquals(cval("offsetof.kvm_xcrs.xcrs"), Uapi.XCRS_XCRS);
+        assertEquals(cval("offsetof.kvm_xcr.xcr"), Uapi.XCR_XCR);
+        assertEquals(cval("offsetof.kvm_xcr.value"), Uapi.XCR_VALUE);
+        assertEquals(cval("offsetof.kvm_vcpu_events.smi.pending"), Uapi.EV_SMI_PENDING);
+        assertEquals(cval("offsetof.kvm_vcpu_events.smi.smm_inside_nmi"), Uapi.EV_SMI_SMM_INSIDE_NMI);
+        assertEquals(cval("offsetof.kvm_vcpu_events.smi.latched_init"), Uapi.EV_SMI_LATCHED_INIT);
+        assertEquals(cval("offsetof.kvm_vcpu_events.triple_fault.pending"), Uapi.EV_TRIPLE_FAULT_PENDING);
+    }
+
+    @Test
+    void irqchipPitAndClearDirtyLogOffsets() throws ReflectiveOperationException {
+        assertEquals(cval("offsetof.kvm_irqchip.chip_id"), Uapi.IRQCHIP_CHIP_ID);
+        assertEquals(cval("offsetof.kvm_irqchip.chip"), Uapi.IRQCHIP_CHIP);
+        String[] pic = {"last_irr", "irr", "imr", "isr", "priority_add", "irq_base", "read_reg_select", "poll",
+            "special_mask", "init_state", "auto_eoi", "rotate_on_auto_eoi", "special_fully_nested_mode", "init4",
+            "elcr", "elcr_mask"};
+        for (String f : pic) assertEquals(cval("offsetof.kvm_pic_state." + f), java("PIC_" + f.toUpperCase()), f);
+        assertEquals(cval("offsetof.kvm_ioapic_state.base_address"), Uapi.IOAPIC_BASE_ADDRESS);
+        assertEquals(cval("offsetof.kvm_ioapic_state.ioregsel"), Uapi.IOAPIC_IOREGSEL);
+        assertEquals(cval("offsetof.kvm_ioapic_state.id"), Uapi.IOAPIC_ID);
+        assertEquals(cval("offsetof.kvm_ioapic_state.irr"), Uapi.IOAPIC_IRR);
+        assertEquals(cval("offsetof.kvm_ioapic_state.redirtbl"), Uapi.IOAPIC_REDIRTBL);
+        String[] ch = {"count", "latched_count", "count_latched", "status_latched", "status", "read_state",
+            "write_state", "write_latch", "rw_mode", "mode", "bcd", "gate", "count_load_time"};
+        for (String f : ch) assertEquals(cval("offsetof.kvm_pit_channel_state." + f), java("PITCH_" + f.toUpperCase()), f);
+        assertEquals(cval("offsetof.kvm_pit_state2.channels"), Uapi.PIT_CHANNELS);
+        assertEquals(cval("offsetof.kvm_pit_state2.flags"), Uapi.PIT_FLAGS);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.slot"), Uapi.CLEAR_DIRTY_SLOT);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.num_pages"), Uapi.CLEAR_DIRTY_NUM_PAGES);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.first_page"), Uapi.CLEAR_DIRTY_FIRST_PAGE);
+        assertEquals(cval("offsetof.kvm_clear_dirty_log.dirty_bitmap"), Uapi.CLEAR_DIRTY_BITMAP);
+    }
+
+    @Test
+    void irqfdPollAndEventfd() {
+        assertEquals(cval("offsetof.kvm_irqfd.fd"), Uapi.IRQFD_FD);
+        assertEquals(cval("offsetof.kvm_irqfd.gsi"), Uapi.IRQFD_GSI);
+        assertEquals(cval("offsetof.kvm_irqfd.flags"), Uapi.IRQFD_FLAGS);
+        assertEquals(cval("offsetof.kvm_irqfd.resamplefd"), Uapi.IRQFD_RESAMPLEFD);
+        assertEquals(cval("sizeof.pollfd"), LibC.SIZEOF_POLLFD);
+        assertEquals(cval("offsetof.pollfd.events"), LibC.POLLFD_EVENTS);
+        assertEquals(cval("offsetof.pollfd.revents"), LibC.POLLFD_REVENTS);
+        assertEquals(cval("const.POLLIN"), LibC.POLLIN);
+        assertEquals(cval("const.POLLERR"), LibC.POLLERR);
+        assertEquals(cval("const.POLLHUP"), LibC.POLLHUP);
+        assertEquals(cval("const.POLLNVAL"), LibC.POLLNVAL);
+        assertEquals(cval("const.EFD_CLOEXEC"), LibC.EFD_CLOEXEC);
+        assertEquals(cval("const.EFD_NONBLOCK"), LibC.EFD_NONBLOCK);
     }
 }

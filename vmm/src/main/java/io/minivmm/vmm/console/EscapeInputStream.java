@@ -46,7 +46,10 @@ public final class EscapeInputStream extends InputStream {
     }
 
     @Override
-    public int available() { return end - pos; }
+    public int available() throws IOException {
+        // The serial pump reads only what is available, so report the terminal's bytes too.
+        return end > pos ? end - pos : filter.quitRequested() ? 0 : in.available();
+    }
 
     @Override
     public void close() throws IOException { in.close(); }

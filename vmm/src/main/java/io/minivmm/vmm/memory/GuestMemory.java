@@ -1,15 +1,17 @@
 package io.minivmm.vmm.memory;
 
 import io.minivmm.kvm.VmFd;
+import io.minivmm.kvm.memory.MemoryFile;
 import io.minivmm.kvm.memory.MemoryMapping;
+import io.minivmm.kvm.memory.MemoryView;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * Guest RAM: regions, each an anonymous {@link MemoryMapping} at a guest-physical base and one
- * KVM memory slot. RAM above {@link #LOW_RAM_LIMIT} (3 GiB) moves above 4 GiB, leaving the x86
+ * Guest RAM: regions, each a {@link MemoryMapping} at a guest-physical base and one KVM memory
+ * slot; anonymous memory, or a file or memfd ({@link RamBacking}). RAM above {@link #LOW_RAM_LIMIT} (3 GiB) moves above 4 GiB, leaving the x86
  * hole below 4 GiB for MMIO (LAPIC, IOAPIC, firmware addresses).
  * <pre>{@code
  * try (GuestMemory mem = GuestMemory.create(256 << 20, GuestMemory.Backing.LAZY, false)) {
@@ -36,11 +38,88 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
 
     private final List<GuestRegion> regions;
     private final long size;
+    /** The memfd behind RAM when it is shared with the host, else null; closed with this. */
+    private final MemoryFile sharedFile;
     private volatile boolean closed;
 
-    private GuestMemory(List<GuestRegion> regions) {
+    private GuestMemory(List<GuestRegion> regions, MemoryFile sharedFile) {
         this.regions = Collections.unmodifiableList(regions);
         this.size = regions.stream().mapToLong(GuestRegion::size).sum();
+        this.sharedFile = sharedFile;
+    }
+
+    /**
+     * {@code size} bytes of guest RAM (a multiple of 4 KiB, laid out as {@link #create(long,
+     * Backing, boolean)} does) backed as {@code how} says: anonymous memory, a file (shared or
+     * copy-on-write) or a memfd shared with the host.
+     *
+     * @throws java.nio.file.NoSuchFileException, java.nio.file.AccessDeniedException or another
+     *     IOException when the file cannot be opened, created or grown; a
+     *     {@link io.minivmm.kvm.memory.MemoryMappingException} when a copy-on-write file is
+     *     shorter than the RAM
+     */
+    public static GuestMemory create(long size, RamBacking how) throws java.io.IOException {
+        if (how.source() == RamBacking.Source.ANONYMOUS) return create(size, how.backing(), how.hugepages());
+        List<long[]> layout = layout(size);
+        MemoryFile file = switch (how.source()) {
+            case MEMFD -> MemoryFile.memfd("minivmm-guest-ram", size);
+            case FILE_SHARED -> openGrown(how.file(), size);
+            default -> MemoryFile.open(how.file(), false);
+        };
+        List<GuestRegion> regions = new ArrayList<>();
+        try {
+            long fileOffset = 0;
+            for (long[] r : layout) {
+                MemoryMapping m = MemoryMapping.fromFd(file.fd(), r[1]).offset(fileOffset)
+                        .shared(how.source() != RamBacking.Source.FILE_PRIVATE)
+                        .populate(how.backing() == Backing.PREFAULT).build();
+                regions.add(new GuestRegion(regions.size(), r[0], m));
+                m.useDontfork();
+                fileOffset += r[1];
+            }
+        } catch (RuntimeException e) {
+            for (GuestRegion g : regions) g.mapping().close();
+            file.close();
+            throw e;
+        }
+        // The mappings keep a user's file alive on their own; only a memfd stays open, for the host.
+        if (how.source() != RamBacking.Source.MEMFD) {
+            file.close();
+            file = null;
+        }
+        return new GuestMemory(regions, file);
+    }
+
+    /** Opens (creating it if missing) a user's file read-write, grown to at least {@code size}. */
+    private static MemoryFile openGrown(java.nio.file.Path path, long size) throws java.io.IOException {
+        try {
+            java.nio.file.Files.createFile(path);
+        } catch (java.nio.file.FileAlreadyExistsException exists) {
+            // use it as it is, grown below if short
+        }
+        MemoryFile f = MemoryFile.open(path, true);
+        try {
+            if (f.size() < size) f.setSize(size);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    /** The memfd behind RAM backed by {@link RamBacking.Source#MEMFD}: the host may map it again. */
+    public java.util.Optional<MemoryFile> sharedFile() {
+        return java.util.Optional.ofNullable(sharedFile);
+    }
+
+    private static List<long[]> layout(long size) {
+        if (size <= 0 || (size & 0xfff) != 0) {
+            throw new IllegalArgumentException("guest RAM size must be a positive multiple of 4 KiB: " + size);
+        }
+        List<long[]> layout = new ArrayList<>();
+        layout.add(new long[] {0, Math.min(size, LOW_RAM_LIMIT)});
+        if (size > LOW_RAM_LIMIT) layout.add(new long[] {HIGH_RAM_BASE, size - LOW_RAM_LIMIT});
+        return layout;
     }
 
     /**
@@ -48,13 +127,7 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
      * transparent huge pages (MADV_HUGEPAGE, 2 MiB-aligned mappings).
      */
     public static GuestMemory create(long size, Backing backing, boolean hugepages) {
-        if (size <= 0 || (size & 0xfff) != 0) {
-            throw new IllegalArgumentException("guest RAM size must be a positive multiple of 4 KiB: " + size);
-        }
-        List<long[]> layout = new ArrayList<>();
-        layout.add(new long[] {0, Math.min(size, LOW_RAM_LIMIT)});
-        if (size > LOW_RAM_LIMIT) layout.add(new long[] {HIGH_RAM_BASE, size - LOW_RAM_LIMIT});
-        return withLayout(layout, backing, hugepages);
+        return withLayout(layout(size), backing, hugepages);
     }
 
     /**
@@ -84,7 +157,7 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
             for (GuestRegion g : regions) g.mapping().close();
             throw e;
         }
-        return new GuestMemory(regions);
+        return new GuestMemory(regions, null);
     }
 
     /** Registers every region as a KVM memory slot of {@code vm}. */
@@ -205,11 +278,11 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
     }
 
     @Override
-    public ByteBuffer view(long gpa, int len) {
+    public MemoryView view(long gpa, int len) {
         GuestRegion r = require(gpa, len);
         long off = gpa - r.base();
         if (len < 0 || off > r.size() - len) throw new GuestMemoryException(gpa, len);
-        return r.mapping().slice(off, len).asByteBuffer();
+        return r.mapping().view(off, len);
     }
 
     /** The whole range must be RAM; checked before any byte is copied, so a failed write changes nothing. */
@@ -235,5 +308,6 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
         if (closed) return;
         closed = true;
         for (GuestRegion r : regions) r.mapping().close();
+        if (sharedFile != null) sharedFile.close();
     }
 }

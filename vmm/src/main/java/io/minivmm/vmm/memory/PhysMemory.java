@@ -1,6 +1,6 @@
 package io.minivmm.vmm.memory;
 
-import java.nio.ByteBuffer;
+import io.minivmm.kvm.memory.MemoryView;
 
 /**
  * Guest-physical memory as the paging code sees it. Addresses are guest-physical. Out-of-range
@@ -20,6 +20,9 @@ public interface PhysMemory {
 
     void fill(long gpa, long len, byte value);
 
-    /** A host view of [gpa, gpa+len) (must lie in one contiguous region) — for translated buffers. */
-    ByteBuffer view(long gpa, int len);
+    /**
+     * A checked view of [gpa, gpa+len) (must lie in one contiguous region), for translated
+     * buffers. Never a raw buffer: once the memory is closed the view throws instead of crashing.
+     */
+    MemoryView view(long gpa, int len);
 }

@@ -3,9 +3,10 @@ package io.minivmm.vmm.paging;
 import static io.minivmm.vmm.paging.AddressSpaceError.Kind.ALREADY_EXISTS;
 import static io.minivmm.vmm.paging.AddressSpaceError.Kind.BAD_ADDRESS;
 import static io.minivmm.vmm.paging.AddressSpaceError.Kind.INVALID_INPUT;
+import static io.minivmm.vmm.paging.AddressSpaceError.Kind.SHARED_SLOT;
 
 import io.minivmm.vmm.memory.PhysMemory;
-import java.nio.ByteBuffer;
+import io.minivmm.kvm.memory.MemoryView;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -185,9 +186,10 @@ public final class AddressSpace implements AutoCloseable {
 
     /**
      * Host views of [addr, addr+len): one per page, a huge page as one view. The range must lie
-     * inside one area and be mapped (BAD_ADDRESS otherwise).
+     * inside one area and be mapped (BAD_ADDRESS otherwise). The views are checked: used after
+     * the memory is closed they throw rather than touch unmapped memory.
      */
-    public List<ByteBuffer> translatedBuffers(long addr, int len) throws AddressSpaceError {
+    public List<MemoryView> translatedBuffers(long addr, int len) throws AddressSpaceError {
         if (len < 0) {
             throw new AddressSpaceError(INVALID_INPUT, "negative length " + len);
         }
@@ -198,7 +200,7 @@ public final class AddressSpace implements AutoCloseable {
         if (Long.compareUnsigned(len, a.get().end() - addr) > 0) {
             throw new AddressSpaceError(BAD_ADDRESS, String.format("0x%x+%d runs past the end of %s", addr, len, a.get()));
         }
-        List<ByteBuffer> out = new ArrayList<>();
+        List<MemoryView> out = new ArrayList<>();
         int done = 0;
         while (done < len) {
             long va = addr + done;
@@ -216,13 +218,23 @@ public final class AddressSpace implements AutoCloseable {
 
     /**
      * Shares {@code other}'s mappings (typically the kernel half) by pointing this table's
-     * top-level entries for other's range at other's tables. The ranges must not overlap;
-     * {@code other} must outlive this space's use of them. The areas are not copied.
+     * top-level entries for other's range at other's tables. {@code other} must outlive this
+     * space's use of them. The areas are not copied.
+     *
+     * <p>Sharing works on whole top-level entries (512 GiB each), so the two ranges may not reach
+     * into a common top-level slot (SHARED_SLOT): were they to, pages this space maps later in
+     * that slot would land in other's tables, and other's in this space's view.
      */
     public void copyMappingsFrom(AddressSpace other) throws AddressSpaceError {
-        if (Long.compareUnsigned(base, other.end()) < 0 && Long.compareUnsigned(other.base, end()) < 0) {
-            throw new AddressSpaceError(INVALID_INPUT, String.format(
-                    "address spaces 0x%x..0x%x and 0x%x..0x%x overlap", base, end(), other.base, other.end()));
+        long[] ours = topLevelSlotSet();
+        long[] theirs = other.topLevelSlotSet();
+        for (int i = 0; i < ours.length; i++) {
+            if ((ours[i] & theirs[i]) != 0) {
+                int slot = 64 * i + Long.numberOfTrailingZeros(ours[i] & theirs[i]);
+                throw new AddressSpaceError(SHARED_SLOT, String.format(
+                        "address spaces 0x%x..0x%x and 0x%x..0x%x both reach into top-level page-table slot %d",
+                        base, end(), other.base, other.end(), slot));
+            }
         }
         try {
             pt.copyFrom(other.pt, other.base, other.size);
@@ -237,6 +249,21 @@ public final class AddressSpace implements AutoCloseable {
     public void close() throws AddressSpaceError {
         areas.clear();
         pt.close();
+    }
+
+    /**
+     * The top-level table slots (bits 47..39 of the address) this space's range reaches into, as
+     * a 512-bit set. Slot indices wrap like the hardware's (the upper half starts again at 256).
+     */
+    private long[] topLevelSlotSet() {
+        long[] set = new long[8];
+        long first = base >>> 39;
+        long count = ((end() - 1) >>> 39) - first + 1;
+        for (long k = 0; k < Math.min(count, 512); k++) {
+            int slot = (int) ((first + k) & 511);
+            set[slot >>> 6] |= 1L << (slot & 63);
+        }
+        return set;
     }
 
     private void checkPageRange(long start, long len) throws AddressSpaceError {

@@ -13,7 +13,12 @@ public final class AddressSpaceError extends Exception {
         /** The backend failed; the areas were not changed for the failing piece. */
         BAD_STATE,
         /** No area, or no mapped page, at an address that had to be accessed. */
-        BAD_ADDRESS
+        BAD_ADDRESS,
+        /**
+         * Two address spaces reach into the same top-level (512 GiB) page-table slot, so sharing
+         * one's tables with the other would let each see pages the other maps later.
+         */
+        SHARED_SLOT
     }
 
     private final Kind kind;

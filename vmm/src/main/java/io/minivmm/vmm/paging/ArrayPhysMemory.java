@@ -1,10 +1,10 @@
 package io.minivmm.vmm.paging;
 
+import io.minivmm.kvm.memory.MemoryView;
 import io.minivmm.vmm.memory.GuestMemoryException;
 import io.minivmm.vmm.memory.PhysMemory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
@@ -75,7 +75,7 @@ public final class ArrayPhysMemory implements PhysMemory {
     }
 
     @Override
-    public ByteBuffer view(long gpa, int len) {
-        return ByteBuffer.wrap(bytes, offset(gpa, len), len).slice().order(ByteOrder.LITTLE_ENDIAN);
+    public MemoryView view(long gpa, int len) {
+        return MemoryView.of(bytes, offset(gpa, len), len);
     }
 }

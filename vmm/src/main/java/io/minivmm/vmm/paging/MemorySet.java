@@ -155,27 +155,26 @@ public final class MemorySet {
         if (align <= 0 || Long.bitCount(align) != 1) {
             throw new IllegalArgumentException("alignment must be a power of two: " + align);
         }
-        long cand = Long.compareUnsigned(hint, limitStart) > 0 ? hint : limitStart;
-        cand = alignUp(cand, align);
-        if (cand == 0 && (hint != 0 || limitStart != 0)) {
-            return OptionalLong.empty(); // aligning up wrapped
-        }
-        Map.Entry<Long, MemoryArea> before = areas.lowerEntry(cand);
-        if (before != null && Long.compareUnsigned(before.getValue().end(), cand) > 0) {
-            cand = alignUp(before.getValue().end(), align);
-        }
-        for (MemoryArea a : areas.tailMap(cand, true).values()) {
-            if (fits(cand, size, a.start())) {
-                break;
+        long from = max(hint, limitStart);
+        long cand = alignUp(from, align);
+        // Each round either returns or moves past the end of one more area, so the loop ends
+        // after at most size()+1 rounds. Every align-up step is checked for wrapping past 2^64
+        // (cand below from), which would otherwise hand out an address below the hint.
+        while (Long.compareUnsigned(cand, from) >= 0 && fits(cand, size, limitEnd)) {
+            Map.Entry<Long, MemoryArea> before = areas.lowerEntry(cand);
+            if (before != null && Long.compareUnsigned(before.getValue().end(), cand) > 0) {
+                from = before.getValue().end();
+                cand = alignUp(from, align);
+                continue; // the new candidate may lie inside a later area: look again
             }
-            if (Long.compareUnsigned(a.end(), cand) > 0) {
-                cand = alignUp(a.end(), align);
-                if (cand == 0) {
-                    return OptionalLong.empty();
-                }
+            Map.Entry<Long, MemoryArea> next = areas.ceilingEntry(cand);
+            if (next == null || fits(cand, size, next.getKey())) {
+                return OptionalLong.of(cand);
             }
+            from = next.getValue().end();
+            cand = alignUp(from, align);
         }
-        return fits(cand, size, limitEnd) ? OptionalLong.of(cand) : OptionalLong.empty();
+        return OptionalLong.empty();
     }
 
     /** True if every byte of [start, start+size) lies in areas whose flags contain {@code access}. */

@@ -444,23 +444,40 @@ public final class PageTable64 implements AutoCloseable {
         void visit(int level, int index, long va, long entry);
     }
 
-    /**
-     * Visits every entry in use (non-zero: present, or a leaf mapped with EMPTY flags), depth
-     * first, calling {@code pre} before and {@code post} after descending; huge leaves are not
-     * descended into. At most {@code limit} entries per table are visited. Either callback may be
-     * null.
-     */
-    public void walk(int limit, EntryVisitor pre, EntryVisitor post) {
-        checkOpen();
-        walkTable(root, 0, 0, limit, pre, post);
+    /** Which entries a {@link #walk} visits. */
+    public enum WalkEntries {
+        /** Present entries only: what the CPU sees (the SPEC's and upstream's walk). */
+        PRESENT,
+        /**
+         * Every entry in use, i.e. non-zero: present ones, and leaves mapped with EMPTY flags
+         * (not present, but holding an address and reserved against a second map). For
+         * comparing a table's whole state, e.g. that a failed operation rolled back.
+         */
+        IN_USE
     }
 
-    private void walkTable(long table, int level, long base, int limit, EntryVisitor pre, EntryVisitor post) {
+    /**
+     * Visits the present entries, depth first, calling {@code pre} before and {@code post} after
+     * descending; huge leaves are not descended into. At most {@code limit} entries per table
+     * are visited. Either callback may be null.
+     */
+    public void walk(int limit, EntryVisitor pre, EntryVisitor post) {
+        walk(WalkEntries.PRESENT, limit, pre, post);
+    }
+
+    /** As {@link #walk(int, EntryVisitor, EntryVisitor)}, visiting the entries {@code which} names. */
+    public void walk(WalkEntries which, int limit, EntryVisitor pre, EntryVisitor post) {
+        checkOpen();
+        walkTable(root, 0, 0, limit, which == WalkEntries.PRESENT ? X86Pte.P : -1L, pre, post);
+    }
+
+    /** {@code mask} selects the entries to visit: P for present ones, all bits for any non-zero one. */
+    private void walkTable(long table, int level, long base, int limit, long mask, EntryVisitor pre, EntryVisitor post) {
         int n = 0;
         int shift = 39 - 9 * level;
         for (int i = 0; i < ENTRIES && n < limit; i++) {
             long e = mem.readU64(table + 8L * i);
-            if (e == 0) {
+            if ((e & mask) == 0) {
                 continue;
             }
             long va = signExtend(base + ((long) i << shift));
@@ -468,7 +485,7 @@ public final class PageTable64 implements AutoCloseable {
                 pre.visit(level, i, va, e);
             }
             if (level < 3 && (level == 0 || !X86Pte.isHuge(e))) {
-                walkTable(X86Pte.paddr(e), level + 1, va, limit, pre, post);
+                walkTable(X86Pte.paddr(e), level + 1, va, limit, mask, pre, post);
             }
             if (post != null) {
                 post.visit(level, i, va, e);

@@ -1,5 +1,7 @@
 package io.minivmm.vmm.paging;
 
+import io.minivmm.vmm.memory.GuestMemoryException;
+import io.minivmm.vmm.memory.PhysMemory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,9 +9,10 @@ import java.util.Map;
 
 /**
  * Walks and edits x86-64 4-level page tables through a {@link TableReader}/{@link TableAccess}
- * (after hyperlight's {@code vmem}), so one walker serves guest memory and test arrays. Used for
- * crash reports (RIP/RSP/IDT through the guest's own CR3), a debugger's view of guest virtual
- * memory, and snapshots.
+ * (after hyperlight's {@code vmem}), so one walker serves guest memory and test arrays. The VMM's
+ * only reader of a guest's own tables: crash reports walk RIP/RSP/IDT/GDT/CR2 with
+ * {@link #translate} (and {@link #walkLegacy32} for a 32-bit guest), and {@link #translate} is the
+ * entry point for a debugger's view of guest virtual memory and for snapshots.
  *
  * <p>Leaves written here are {@code pa | NX? | D | A | RW? | P}; copy-on-write leaves have RW
  * clear and bit 9 set. Intermediate entries are {@code P | RW | A}.
@@ -74,6 +77,74 @@ public final class PageWalker {
             }
         }
         return out;
+    }
+
+    /**
+     * Translates guest-virtual {@code va} through the guest's own 4-level tables rooted at
+     * {@code cr3} (its flag and PCID bits are ignored), reading guest-physical {@code mem}:
+     * {@link PageWalk#paddr()} when {@link PageWalk#mapped()}, else {@link PageWalk#faultLevel()}
+     * says where the walk stopped. Reads only; a table outside {@code mem} ends the walk as
+     * {@link PageWalk.End#TABLE_UNREADABLE} instead of throwing.
+     */
+    public static PageWalk translate(PhysMemory mem, long cr3, long va) {
+        return walk(new PhysTableAccess(mem), cr3 & X86Pte.ADDR_MASK, va);
+    }
+
+    /** {@link #translate}'s walk over any {@link TableReader}: every entry read, and the end. */
+    public static PageWalk walk(TableReader ops, long rootPaddr, long va) {
+        if (!PageTable64.isCanonical(va)) {
+            return new PageWalk(va, List.of(), PageWalk.End.NON_CANONICAL, -1, -1, -1, 0);
+        }
+        return walk((table, index) -> ops.readEntry(ops.fromPhys(table), index), rootPaddr, va, LONG_MODE);
+    }
+
+    /**
+     * Walks a legacy 32-bit (non-PAE) guest's 2-level tables: 4-byte entries, 4 MiB pages where a
+     * directory entry has PS. {@code cr3} bits below 4 KiB are ignored.
+     */
+    public static PageWalk walkLegacy32(PhysMemory mem, long cr3, long va) {
+        return walk((table, index) -> {
+            byte[] b = new byte[4];
+            mem.read(table + 4L * index, b, 0, 4);
+            return (b[0] & 0xffL) | (b[1] & 0xffL) << 8 | (b[2] & 0xffL) << 16 | (b[3] & 0xffL) << 24;
+        }, cr3 & 0xffff_f000L, va & 0xffff_ffffL, LEGACY_32);
+    }
+
+    /** The shape of one paging mode's tables. */
+    private record Shape(int levels, int topShift, int indexBits, int entrySize, long addrMask, int firstLeafLevel) {}
+
+    private static final Shape LONG_MODE = new Shape(4, 39, 9, 8, X86Pte.ADDR_MASK, 1);
+    private static final Shape LEGACY_32 = new Shape(2, 22, 10, 4, 0xffff_f000L, 0);
+
+    @FunctionalInterface
+    private interface EntryReader {
+        long read(long tablePaddr, int index);
+    }
+
+    private static PageWalk walk(EntryReader read, long root, long va, Shape shape) {
+        List<PageWalk.Step> steps = new ArrayList<>(shape.levels());
+        long table = root;
+        for (int level = 0; level < shape.levels(); level++) {
+            int shift = shape.topShift() - shape.indexBits() * level;
+            int index = (int) (va >>> shift) & ((1 << shape.indexBits()) - 1);
+            long e;
+            try {
+                e = read.read(table, index);
+            } catch (GuestMemoryException outside) {
+                return new PageWalk(va, steps, PageWalk.End.TABLE_UNREADABLE, table, index, -1, 0);
+            }
+            steps.add(new PageWalk.Step(level, index, table + (long) shape.entrySize() * index, e));
+            if ((e & X86Pte.P) == 0) {
+                return new PageWalk(va, steps, PageWalk.End.NOT_PRESENT, -1, -1, -1, 0);
+            }
+            if (level == shape.levels() - 1 || (level >= shape.firstLeafLevel() && X86Pte.isHuge(e))) {
+                long size = 1L << shift;
+                long pa = (e & shape.addrMask() & -size) | (va & (size - 1));
+                return new PageWalk(va, steps, PageWalk.End.MAPPED, -1, -1, pa, size);
+            }
+            table = e & shape.addrMask();
+        }
+        throw new AssertionError("the last level always ends the walk");
     }
 
     /**

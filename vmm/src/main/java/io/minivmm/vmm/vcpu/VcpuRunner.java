@@ -19,6 +19,8 @@ public final class VcpuRunner implements Runnable {
     private final VcpuHost host;
     private final ExitLog log = new ExitLog();
     private final EmulationFailureHandler emulation;
+    private final PauseGate gate;
+    private final java.util.function.BooleanSupplier stopping;
 
     /** Completes some instructions the host's emulator refuses (e.g. int3 at CPL0). May be null. */
     public interface EmulationFailureHandler {
@@ -27,6 +29,13 @@ public final class VcpuRunner implements Runnable {
     }
 
     public VcpuRunner(VcpuFd vcpu, PioBus pio, MmioBus mmio, VcpuHost host, EmulationFailureHandler emulation) {
+        this(vcpu, pio, mmio, host, emulation, new PauseGate(vcpu.id() + 1));
+    }
+
+    /** A runner whose vCPU parks at {@code gate}'s checkpoint before every KVM_RUN while the gate is paused. */
+    public VcpuRunner(VcpuFd vcpu, PioBus pio, MmioBus mmio, VcpuHost host, EmulationFailureHandler emulation, PauseGate gate) {
+        this.gate = gate;
+        this.stopping = host::stopping; // made once: the per-exit path allocates nothing
         this.vcpu = vcpu;
         this.pio = pio;
         this.mmio = mmio;
@@ -44,12 +53,15 @@ public final class VcpuRunner implements Runnable {
         try {
             loop();
         } finally {
+            gate.ended(vcpu.id());
             vcpu.unbindThread();
         }
     }
 
     private void loop() {
         while (!host.stopping()) {
+            gate.checkpoint(vcpu.id(), stopping);
+            if (host.stopping()) return;
             int reason = vcpu.runRaw();
             switch (reason) {
                 case KVM_EXIT_IO -> handleIo();

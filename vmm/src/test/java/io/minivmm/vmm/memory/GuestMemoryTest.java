@@ -28,6 +28,55 @@ class GuestMemoryTest {
         }
     }
 
+    /** Issue 15, defect 4: a view used after close() throws; it used to be a raw buffer and crash the JVM. */
+    @Test
+    void viewUsedAfterCloseThrowsInsteadOfCrashing() {
+        GuestMemory m = GuestMemory.create(4 * MIB, GuestMemory.Backing.LAZY, false);
+        io.minivmm.kvm.memory.MemoryView v = m.view(0x2000, 0x1000);
+        v.writeU64(0x55aa, 8);
+        assertEquals(0x55aa, m.readU64(0x2008));
+        assertThrows(GuestMemoryException.class, () -> m.view(4 * MIB - 8, 16));
+        m.close();
+        for (org.junit.jupiter.api.function.Executable use : List.<org.junit.jupiter.api.function.Executable>of(
+                () -> v.readU64(8), () -> v.writeU64(1, 0), () -> v.read(0, new byte[64], 0, 64),
+                () -> v.write(0, new byte[64], 0, 64), () -> m.view(0, 8))) {
+            assertThrows(IllegalStateException.class, use);
+        }
+    }
+
+    @Test
+    void noPublicMethodHandsOutARawBuffer() {
+        for (Class<?> c : List.of(GuestMemory.class, PhysMemory.class, io.minivmm.vmm.paging.AddressSpace.class)) {
+            for (java.lang.reflect.Method meth : c.getMethods()) {
+                assertFalse(java.nio.Buffer.class.isAssignableFrom(meth.getReturnType()), c.getSimpleName() + "." + meth.getName());
+                assertFalse(meth.getGenericReturnType().getTypeName().contains("java.nio."), c.getSimpleName() + "." + meth.getName());
+            }
+        }
+    }
+
+    @Test
+    void fileBackingErrorsAreTypedAndLeakNothing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path missingDir = dir.resolve("no/such/ram.img");
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> GuestMemory.create(4 * MIB,
+                new RamBacking(GuestMemory.Backing.LAZY, false, RamBacking.Source.FILE_SHARED, missingDir)));
+        java.nio.file.Path shortFile = dir.resolve("short.img");
+        java.nio.file.Files.write(shortFile, new byte[4096]);
+        assertThrows(io.minivmm.kvm.memory.MemoryMappingException.InvalidRange.class, () -> GuestMemory.create(4 * MIB,
+                new RamBacking(GuestMemory.Backing.LAZY, false, RamBacking.Source.FILE_PRIVATE, shortFile)));
+        assertEquals(4096, java.nio.file.Files.size(shortFile), "copy-on-write never grows the file");
+        assertThrows(IllegalArgumentException.class,
+                () -> new RamBacking(GuestMemory.Backing.LAZY, false, RamBacking.Source.MEMFD, shortFile));
+        // a new file is created at the RAM size, and what is written lands in it
+        java.nio.file.Path fresh = dir.resolve("fresh.img");
+        try (GuestMemory m = GuestMemory.create(4 * MIB,
+                new RamBacking(GuestMemory.Backing.PREFAULT, false, RamBacking.Source.FILE_SHARED, fresh))) {
+            m.writeU64(0x3000, 0x0102030405060708L);
+        }
+        byte[] b = java.nio.file.Files.readAllBytes(fresh);
+        assertEquals(4 * MIB, b.length);
+        assertEquals(8, b[0x3000]);
+    }
+
     @Test
     void smallRamIsOneRegion() {
         try (GuestMemory m = GuestMemory.create(256 * MIB, GuestMemory.Backing.LAZY, false)) {

@@ -9,10 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
+import io.minivmm.kvm.memory.MemoryView;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.function.Executable;
 
 class AddressSpaceTest {
@@ -258,15 +261,15 @@ class AddressSpaceTest {
     void translatedBuffersHugePageIsOneViewAndBoundedByArea() throws Exception {
         try (AddressSpace as = space(0, 0x4000_0000L)) {
             as.mapLinear(0x20_0000, 0x40_0000, 0x40_0000, RW);
-            List<ByteBuffer> views = as.translatedBuffers(0x20_1000, 0x20_0000);
+            List<MemoryView> views = as.translatedBuffers(0x20_1000, 0x20_0000);
             assertEquals(2, views.size());
-            assertEquals(0x1f_f000, views.get(0).remaining());
-            assertEquals(0x1000, views.get(1).remaining());
-            views.get(1).put(0, (byte) 0x5a);
+            assertEquals(0x1f_f000, views.get(0).size());
+            assertEquals(0x1000, views.get(1).size());
+            views.get(1).writeU8((byte) 0x5a, 0);
             byte[] b = new byte[1];
             tm.mem.read(0x60_0000, b, 0, 1);
             assertEquals(0x5a, b[0]);
-            assertEquals(0x40_0000, as.translatedBuffers(0x20_0000, 0x40_0000).stream().mapToInt(ByteBuffer::remaining).sum());
+            assertEquals(0x40_0000, as.translatedBuffers(0x20_0000, 0x40_0000).stream().mapToLong(MemoryView::size).sum());
             assertEquals(AddressSpaceError.Kind.BAD_ADDRESS, fails(() -> as.translatedBuffers(0x20_0000, 0x40_0001)));
             assertEquals(AddressSpaceError.Kind.BAD_ADDRESS, fails(() -> as.translatedBuffers(0x1000, 1)));
         }
@@ -282,15 +285,120 @@ class AddressSpaceTest {
         user.mapAlloc(0x2000, 0x1000, RW, true);
         user.copyMappingsFrom(kernel);
         assertEquals(0x1234, user.pageTable().query(0xffff_8000_0000_1234L).paddr());
-        assertEquals(AddressSpaceError.Kind.INVALID_INPUT, fails(() -> user.copyMappingsFrom(user)));
+        assertEquals(AddressSpaceError.Kind.SHARED_SLOT, fails(() -> user.copyMappingsFrom(user)));
         AddressSpace clash = space(0xffff_8000_4000_0000L, 0x1000);
         clash.mapLinear(0xffff_8000_4000_0000L, 0, 0x1000, RW);
-        assertEquals(AddressSpaceError.Kind.ALREADY_EXISTS, fails(() -> clash.copyMappingsFrom(kernel)));
+        assertEquals(AddressSpaceError.Kind.SHARED_SLOT, fails(() -> clash.copyMappingsFrom(kernel)));
         clash.close();
         user.close();
         assertEquals(0x1234, kernel.pageTable().query(0xffff_8000_0000_1234L).paddr());
         kernel.close();
         assertEquals(0, tm.frames.allocatedCount());
+    }
+
+    /** Issue 15, defect 3: disjoint ranges in one 512 GiB slot shared the slot's tables. */
+    @Test
+    void copyMappingsFromRefusesRangesInOneTopLevelSlot() throws Exception {
+        AddressSpace self = space(0, 0x4000_0000L);
+        AddressSpace other = space(0x4000_0000L, 0x4000_0000L);
+        other.mapLinear(0x4000_0000L, 0x20_0000, 0x1000, RW);
+        AddressSpaceError e = assertThrows(AddressSpaceError.class, () -> self.copyMappingsFrom(other));
+        assertEquals(AddressSpaceError.Kind.SHARED_SLOT, e.kind());
+        assertTrue(e.getMessage().contains("slot 0"), e.getMessage());
+        self.mapLinear(0x1000, 0x30_0000, 0x1000, RW);
+        assertEquals(null, other.pageTable().find(0x1000), "other must not see self's page");
+        assertEquals(null, self.pageTable().find(0x4000_0000L), "self must not see other's page");
+        self.close();
+        other.close();
+        assertEquals(0, tm.frames.allocatedCount());
+    }
+
+    /**
+     * Seeded model: random pairs of spaces (lower and upper half, one or several slots, touching
+     * slot boundaries), random pages mapped before and after sharing. Sharing succeeds exactly
+     * when the slot sets are disjoint; afterwards the user table sees the other's pages in every
+     * slot that was present when it shared, the other never sees the user's, and closing both
+     * returns every frame.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {3, 42, 4711})
+    void copyMappingsFromMatchesModel(long seed) throws Exception {
+        Random rnd = new Random(seed);
+        final long slot = 1L << 39;
+        int refused = 0;
+        int shared = 0;
+        for (int round = 0; round < 40; round++) {
+            long[] kr = randomRange(rnd, slot);
+            long[] ur = randomRange(rnd, slot);
+            AddressSpace kernel = space(kr[0], kr[1]);
+            AddressSpace user = space(ur[0], ur[1]);
+            java.util.Map<Long, Long> kPages = new java.util.HashMap<>();
+            java.util.Map<Long, Long> uPages = new java.util.HashMap<>();
+            mapRandomPages(rnd, kernel, kPages, 3);
+            mapRandomPages(rnd, user, uPages, 3);
+            boolean disjoint = disjointSlots(kernel, user);
+            java.util.Set<Long> slotsAtCopy = new java.util.HashSet<>();
+            for (long va : kPages.keySet()) {
+                slotsAtCopy.add((va >>> 39) & 511);
+            }
+            if (disjoint) {
+                user.copyMappingsFrom(kernel);
+                shared++;
+            } else {
+                assertEquals(AddressSpaceError.Kind.SHARED_SLOT, fails(() -> user.copyMappingsFrom(kernel)));
+                refused++;
+            }
+            mapRandomPages(rnd, kernel, kPages, 3);
+            mapRandomPages(rnd, user, uPages, 3);
+            for (var p : uPages.entrySet()) {
+                assertEquals(p.getValue(), user.pageTable().find(p.getKey()).paddr());
+                assertEquals(null, kernel.pageTable().find(p.getKey()), "leak into the other space, seed " + seed);
+            }
+            for (var p : kPages.entrySet()) {
+                assertEquals(p.getValue(), kernel.pageTable().find(p.getKey()).paddr());
+                Translation seen = user.pageTable().find(p.getKey());
+                if (disjoint && slotsAtCopy.contains((p.getKey() >>> 39) & 511)) {
+                    assertEquals(p.getValue(), seen == null ? null : seen.paddr(), "shared page, seed " + seed);
+                } else {
+                    assertEquals(null, seen, "unshared page, seed " + seed);
+                }
+            }
+            user.close();
+            kernel.close();
+            assertEquals(0, tm.frames.allocatedCount(), "frames after round " + round);
+        }
+        assertTrue(refused > 5 && shared > 5, "both outcomes exercised: " + refused + " refused, " + shared + " shared");
+    }
+
+    /** A page-aligned range of 1..3 slots' worth, in the lower or upper half, often at a slot edge. */
+    private static long[] randomRange(Random rnd, long slot) {
+        long first = rnd.nextInt(4) + (rnd.nextBoolean() ? 0 : 0x1ffff00L);
+        long start = first * slot + (rnd.nextBoolean() ? 0 : (rnd.nextLong() & (slot - 1) & -4096L));
+        long size = rnd.nextInt(3) * slot + ((rnd.nextLong() & (slot - 1) & -4096L) | 0x1000);
+        return new long[] {start, size};
+    }
+
+    private static void mapRandomPages(Random rnd, AddressSpace as, java.util.Map<Long, Long> model, int n)
+            throws AddressSpaceError {
+        for (int i = 0; i < n; i++) {
+            long va = as.base() + ((rnd.nextLong() & Long.MAX_VALUE) % (as.size() >>> 12) << 12);
+            long pa = (long) rnd.nextInt(0x100) << 12;
+            if (!model.containsKey(va)) {
+                as.mapLinear(va, pa, 0x1000, RW);
+                model.put(va, pa);
+            }
+        }
+    }
+
+    private static boolean disjointSlots(AddressSpace a, AddressSpace b) {
+        for (long x = a.base() >>> 39; x <= (a.end() - 1) >>> 39; x++) {
+            for (long y = b.base() >>> 39; y <= (b.end() - 1) >>> 39; y++) {
+                if (((x ^ y) & 511) == 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Test

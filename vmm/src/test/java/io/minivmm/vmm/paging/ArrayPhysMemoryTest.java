@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.minivmm.vmm.memory.GuestMemoryException;
-import java.nio.ByteBuffer;
+import io.minivmm.kvm.memory.MemoryView;
 import org.junit.jupiter.api.Test;
 
 class ArrayPhysMemoryTest {
@@ -26,9 +26,9 @@ class ArrayPhysMemoryTest {
 
     @Test
     void viewSharesTheBytes() {
-        ByteBuffer v = mem.view(0x10_1000, 16);
-        assertEquals(16, v.remaining());
-        v.putLong(8, 42);
+        MemoryView v = mem.view(0x10_1000, 16);
+        assertEquals(16, v.size());
+        v.writeU64(42, 8);
         assertEquals(42, mem.readU64(0x10_1008));
     }
 
@@ -44,6 +44,6 @@ class ArrayPhysMemoryTest {
         assertThrows(GuestMemoryException.class, () -> mem.fill(0x10_0000, Long.MAX_VALUE, (byte) 0));
         assertThrows(GuestMemoryException.class, () -> mem.fill(0x10_1000, -1, (byte) 0));
         assertThrows(GuestMemoryException.class, () -> mem.view(0x10_1001, 0x1000));
-        assertEquals(0, mem.view(0x10_2000, 0).remaining()); // the empty range at the end is fine
+        assertEquals(0, mem.view(0x10_2000, 0).size()); // the empty range at the end is fine
     }
 }

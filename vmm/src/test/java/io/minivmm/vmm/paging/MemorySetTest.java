@@ -181,6 +181,102 @@ class MemorySetTest {
         assertEquals(OptionalLong.of(0xf000), set.findFreeArea(0, 0x1001, 0, MAX_ADDR + 0x1, 1));
     }
 
+    /** Issue 15, defect 1: the area right after the bumped candidate was not looked at. */
+    @Test
+    void findFreeAreaLooksAtTheAreaAfterTheAlignedCandidate() throws Exception {
+        set.map(area(0, 0x5000, 1), false);
+        set.map(area(0x5000, 0x2000, 1), false);
+        assertEquals(OptionalLong.of(0x8000), set.findFreeArea(0x1000, 0x2000, 0, MAX_ADDR, 0x2000));
+    }
+
+    /** Issue 15, defect 2: aligning the end of the area before the hint up past 2^64 gave 0. */
+    @Test
+    void findFreeAreaNeverWrapsBelowTheHint() throws Exception {
+        MemorySet high = new MemorySet(set.pageTable(), null);
+        high.map(new MemoryArea(0x1000, 0x1000, MappingFlags.READ, NOP), false);
+        high.map(new MemoryArea(0xffff_ffff_fffe_f000L, 0x1800, MappingFlags.READ, NOP), false);
+        long hint = 0xffff_ffff_ffff_0000L;
+        assertEquals(OptionalLong.empty(), high.findFreeArea(hint, 0x1000, 0, -1L, 0x10000));
+        assertEquals(OptionalLong.empty(), high.findFreeArea(hint, 0x1000, 0, -1L, 0x1_0000_0000L));
+        assertEquals(OptionalLong.empty(), high.findFreeArea(0xffff_ffff_ffff_f001L, 0x10, 0, -1L, 0x1000));
+        assertEquals(OptionalLong.of(0xffff_ffff_ffff_1000L), high.findFreeArea(hint, 0x1000, 0, -1L, 0x1000));
+    }
+
+    /** A backend that does nothing, for bookkeeping tests at addresses no array can hold. */
+    private static final Backend NOP = new Backend() {
+        @Override
+        public void map(long start, long size, MappingFlags flags, PageTable64 t, FrameAllocator f) {
+        }
+
+        @Override
+        public void unmap(long start, long size, PageTable64 t, FrameAllocator f) {
+        }
+
+        @Override
+        public void protect(long start, long size, MappingFlags flags, PageTable64 t) {
+        }
+
+        @Override
+        public boolean handlePageFault(long va, MappingFlags flags, PageTable64 t, FrameAllocator f) {
+            return false;
+        }
+    };
+
+    /**
+     * Seeded random areas, hints, sizes, limits and alignments against a brute-force search:
+     * every aligned candidate from the hint up, checked byte by byte. A window at the bottom and
+     * one at the top of the address space (where aligning up can wrap past 2^64).
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 15, 2024, 77777})
+    void findFreeAreaMatchesBruteForce(long seed) throws Exception {
+        final int window = 0x4000;
+        Random rnd = new Random(seed);
+        for (long base : new long[] {0, -window}) {
+            for (int round = 0; round < 40; round++) {
+                MemorySet s = new MemorySet(set.pageTable(), null);
+                boolean[] used = new boolean[window];
+                for (int i = rnd.nextInt(12); i > 0; i--) {
+                    int start = rnd.nextInt(window - 1);
+                    int size = 1 + rnd.nextInt(Math.min(0x800, window - 1 - start));
+                    if (!s.overlaps(base + start, size)) {
+                        s.map(new MemoryArea(base + start, size, MappingFlags.READ, NOP), false);
+                        java.util.Arrays.fill(used, start, start + size, true);
+                    }
+                }
+                for (int q = 0; q < 60; q++) {
+                    int hint = rnd.nextInt(window);
+                    int size = 1 + rnd.nextInt(rnd.nextBoolean() ? 0x100 : 0x1800);
+                    long align = 1L << rnd.nextInt(rnd.nextInt(8) == 0 ? 40 : 14);
+                    int limitStart = rnd.nextInt(4) == 0 ? rnd.nextInt(window) : 0;
+                    // the top window's end is 2^64, which no area or range may reach
+                    int limitEnd = rnd.nextInt(3) == 0 ? rnd.nextInt(window) : window - (base == 0 ? 0 : 1);
+                    OptionalLong want = bruteForce(used, base, hint, size, limitStart, limitEnd, align);
+                    OptionalLong got = s.findFreeArea(base + hint, size, base + limitStart, base + limitEnd, align);
+                    assertEquals(want, got, String.format("seed %d base 0x%x hint 0x%x size 0x%x limits 0x%x..0x%x align 0x%x",
+                            seed, base, hint, size, limitStart, limitEnd, align));
+                }
+            }
+        }
+    }
+
+    private static OptionalLong bruteForce(boolean[] used, long base, int hint, int size, int limitStart, int limitEnd,
+                                           long align) {
+        for (long c = Math.max(hint, limitStart); c + size <= limitEnd; c++) {
+            if (((base + c) & (align - 1)) != 0) {
+                continue;
+            }
+            boolean free = true;
+            for (int a = (int) c; a < c + size && free; a++) {
+                free = !used[a];
+            }
+            if (free) {
+                return OptionalLong.of(base + c);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
     @Test
     void protectSplitsIntoThreeAndRecordsFlags() throws Exception {
         set.map(area(0x1000, 0x4000, 1), false);

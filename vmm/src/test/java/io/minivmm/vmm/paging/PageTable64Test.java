@@ -374,6 +374,29 @@ class PageTable64Test {
 
     // ------------------------------------------------------------ walk, copyFrom, close
 
+    /** Issue 15, defect 5: walk visits present entries only; IN_USE is the named option for more. */
+    @Test
+    void walkVisitsPresentEntriesUnlessAskedForAllInUse() throws Exception {
+        try (PageTable64 pt = tm.table()) {
+            pt.map(0x5000, 0x7000, SIZE_4K, MappingFlags.EMPTY);
+            pt.map(0x6000, 0x8000, SIZE_4K, RW);
+            List<Long> present = new ArrayList<>();
+            pt.walk(512, (level, index, va, e) -> {
+                if (level == 3) {
+                    present.add(va);
+                }
+            }, null);
+            assertEquals(List.of(0x6000L), present);
+            List<Long> inUse = new ArrayList<>();
+            pt.walk(PageTable64.WalkEntries.IN_USE, 512, (level, index, va, e) -> {
+                if (level == 3) {
+                    inUse.add(va);
+                }
+            }, null);
+            assertEquals(List.of(0x5000L, 0x6000L), inUse);
+        }
+    }
+
     @Test
     void walkSignExtendsAndHonoursLimit() throws Exception {
         try (PageTable64 pt = tm.table()) {

@@ -142,7 +142,7 @@ class PageTableModelTest {
     /** The whole table against the whole model. */
     private void fullCheck() {
         long[] mapped = {0};
-        pt.walk(512, (level, index, va, e) -> {
+        pt.walk(PageTable64.WalkEntries.IN_USE, 512, (level, index, va, e) -> {
             if (level == 3 || (level > 0 && X86Pte.isHuge(e))) {
                 long size = PageSize.ofLevel(level).bytes();
                 mapped[0] += size;

@@ -128,6 +128,82 @@ class PageWalkerTest {
         assertEquals(1, v2p(0xffff_ffff_ffff_f800L, Long.MAX_VALUE).size());
     }
 
+    /**
+     * translate() against PageTable64's own lookup, seeded: random 4K/2M/1G mappings in both
+     * halves, then random addresses (mapped, near mapped, anywhere). Where the table maps an
+     * address, translate gives the same physical address and page size; elsewhere it reports a
+     * fault level whose entry really is not present.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {5, 1234, 99999})
+    void translateAgreesWithThePageTable(long seed) throws Exception {
+        java.util.Random rnd = new java.util.Random(seed);
+        TestMemory tm = new TestMemory(4 << 20);
+        try (PageTable64 pt = tm.table()) {
+            List<Long> mapped = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                PageSize size = PageSize.values()[rnd.nextInt(8) == 0 ? rnd.nextInt(3) : 0];
+                long va = PageTable64.signExtend(rnd.nextLong() & 0xffff_ffff_ffffL & -size.bytes());
+                try {
+                    pt.map(va, (rnd.nextLong() & 0xf_ffff_ffffL) << 12 & -size.bytes(), size, MappingFlags.of(MappingFlags.READ));
+                    mapped.add(va);
+                } catch (PagingError taken) {
+                    // an overlapping mapping is fine: the table decides, the walker must agree
+                }
+            }
+            int hits = 0;
+            for (int i = 0; i < 3000; i++) {
+                long va = switch (rnd.nextInt(3)) {
+                    case 0 -> mapped.get(rnd.nextInt(mapped.size())) + (rnd.nextLong() & 0xfff);
+                    case 1 -> mapped.get(rnd.nextInt(mapped.size())) + (rnd.nextLong() & 0x3fff_ffffL);
+                    default -> rnd.nextLong();
+                };
+                Translation want = PageTable64.isCanonical(va) ? pt.find(va) : null;
+                PageWalk got = PageWalker.translate(tm.mem, pt.rootPaddr() | 0x18, va);
+                assertEquals(want != null, got.mapped(), () -> Long.toHexString(va));
+                if (want != null) {
+                    hits++;
+                    assertEquals(want.paddr(), got.paddr(), () -> Long.toHexString(va));
+                    assertEquals(want.size().bytes(), got.pageSize());
+                    assertEquals(-1, got.faultLevel());
+                } else if (got.end() == PageWalk.End.NOT_PRESENT) {
+                    PageWalk.Step last = got.steps().get(got.steps().size() - 1);
+                    assertEquals(got.faultLevel(), last.level());
+                    assertEquals(0, last.entry() & X86Pte.P);
+                    assertEquals(last.entry(), tm.mem.readU64(last.entryPaddr()));
+                } else {
+                    assertEquals(PageWalk.End.NON_CANONICAL, got.end());
+                    assertTrue(!PageTable64.isCanonical(va));
+                }
+            }
+            assertTrue(hits > 1000, "mapped addresses exercised: " + hits);
+        }
+    }
+
+    @Test
+    void translateStopsAtATableOutsideMemoryAndAtTheLevelThatFaults() throws Exception {
+        TestMemory tm = new TestMemory(1 << 20);
+        try (PageTable64 pt = tm.table()) {
+            pt.map(0x4000_0000L, 0x5000, PageSize.SIZE_4K, MappingFlags.of(MappingFlags.READ));
+            PageWalk w = PageWalker.translate(tm.mem, pt.rootPaddr(), 0x4000_0123L);
+            assertEquals(0x5123, w.paddr());
+            assertEquals(4, w.steps().size());
+            assertEquals(2, PageWalker.translate(tm.mem, pt.rootPaddr(), 0x4020_0000L).faultLevel()); // PD entry empty
+            assertEquals(1, PageWalker.translate(tm.mem, pt.rootPaddr(), 0x8000_0000L).faultLevel()); // PDPT entry empty
+            assertEquals(0, PageWalker.translate(tm.mem, pt.rootPaddr(), 0x80_0000_0000L).faultLevel());
+            // a PDPT entry pointing outside memory: the walk stops there, nothing is thrown
+            long pdpt = X86Pte.paddr(tm.mem.readU64(pt.rootPaddr()));
+            tm.mem.writeU64(pdpt + 8 * 3, 0x7000_0000L | X86Pte.TABLE);
+            PageWalk out = PageWalker.translate(tm.mem, pt.rootPaddr(), 0xc000_1000L);
+            assertEquals(PageWalk.End.TABLE_UNREADABLE, out.end());
+            assertEquals(2, out.faultLevel());
+            assertEquals(0x7000_0000L, out.stopTable());
+            assertEquals(0, out.stopIndex());
+            assertEquals(-1, out.paddr());
+            tm.mem.writeU64(pdpt + 8 * 3, 0);
+        }
+    }
+
     @Test
     void readsTablesBuiltByPageTable64InGuestMemory() throws Exception {
         TestMemory tm = new TestMemory(1 << 20);

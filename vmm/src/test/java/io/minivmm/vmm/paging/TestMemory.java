@@ -25,7 +25,7 @@ final class TestMemory {
     /** Every entry in use, as text: the table's complete state as queries and CPUs see it. */
     static List<String> snapshot(PageTable64 pt) {
         List<String> out = new ArrayList<>();
-        pt.walk(512, (level, index, va, e) -> out.add(level + ":" + index + ":" + Long.toHexString(va)
+        pt.walk(PageTable64.WalkEntries.IN_USE, 512, (level, index, va, e) -> out.add(level + ":" + index + ":" + Long.toHexString(va)
                 + "=" + Long.toHexString(e)), null);
         return out;
     }
