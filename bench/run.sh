@@ -93,6 +93,9 @@ awk '{ m = "-"; for (i = 1; i < NF; i++) { if ($i == "median") v = $(i + 1); if 
      /^unmapRegion/ { printf "SUMMARY|paging: unmapRegion 1 GiB, per page (median, min)|%s ns, %s ns|-|-\n", v, m }' \
   "$out/paging.log" >>"$summary"
 
+section "6. IDE PIO read throughput, 16 MiB (IdeBench ${IDE_MIB:-16} ${IDE_RUNS:-5})"
+harness ide java -cp "$cp" io.minivmm.vmm.bench.IdeBench "${IDE_MIB:-16}" "${IDE_RUNS:-5}"
+
 section "summary (ratio = Java / reference; reference = C unless stated)"
 {
   echo "figure|minivmm (Java)|reference|ratio"

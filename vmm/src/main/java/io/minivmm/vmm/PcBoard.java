@@ -9,11 +9,13 @@ import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.devices.PvPanic;
 import io.minivmm.vmm.pc.BiosDataArea;
 import io.minivmm.vmm.pc.DebugConsolePart;
+import io.minivmm.vmm.pc.IdeChannelPart;
 import io.minivmm.vmm.pc.KeyboardControllerPart;
 import io.minivmm.vmm.pc.MpTablePart;
 import io.minivmm.vmm.pc.PortPart;
 import io.minivmm.vmm.pc.ReservedWindow;
 import io.minivmm.vmm.pc.SerialPart;
+import io.minivmm.vmm.storage.DiskSpec;
 import io.minivmm.vmm.storage.Disks;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -43,8 +45,9 @@ final class PcBoard {
                 new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT)));
         if (!cfg.areas.isEmpty()) parts.add(PortPart.of("page-fault-port", PageFaultPort.BASE, PageFaultPort.LENGTH,
                 new PageFaultPort(pageFaults)));
-        for (Disks.Disk d : disks.all()) {
-            // The disk controllers are being added (IDE: the platform issue; virtio-blk: the virtio issue).
+        parts.addAll(IdeChannelPart.forDisks(disks));
+        for (Disks.Disk d : disks.on(DiskSpec.Interface.VIRTIO)) {
+            // virtio-blk is being added (the virtio issue).
             throw new ImageException("--disk " + d.spec().file() + ": the if=" + d.spec().iface().name().toLowerCase(java.util.Locale.ROOT)
                     + " controller is not available in this build");
         }

@@ -88,7 +88,8 @@ public final class VmBuilder {
 
     /**
      * Attaches a disk image (repeatable): virtio disks become vda, vdb, ... in attach order; IDE
-     * disks take the primary master, primary slave, secondary master and secondary slave.
+     * disks take the primary master, primary slave, secondary master and secondary slave; a fifth
+     * IDE disk makes {@link #build()} throw {@link IllegalArgumentException}.
      */
     public VmBuilder disk(io.minivmm.vmm.storage.DiskSpec disk) { this.disks.add(Objects.requireNonNull(disk)); return this; }
 
@@ -213,6 +214,11 @@ public final class VmBuilder {
         checkMemory(memory);
         String limit = io.minivmm.vmm.memory.RamLimits.check(memory);
         if (limit != null) throw new IllegalArgumentException("memory of " + memory + " bytes is too large: " + limit);
+        long ide = disks.stream().filter(d -> d.iface() == io.minivmm.vmm.storage.DiskSpec.Interface.IDE).count();
+        if (ide > io.minivmm.vmm.pc.IdeChannelPart.MAX_DISKS) {
+            throw new IllegalArgumentException("--disk: " + ide + " disks with if=ide, but the IDE channels hold "
+                    + io.minivmm.vmm.pc.IdeChannelPart.MAX_DISKS + " (primary master and slave, secondary master and slave)");
+        }
         return new Vm(this);
     }
 

@@ -25,6 +25,7 @@ public final class PlatformInfo {
     private final List<MmioDevice> mmioDevices = new ArrayList<>();
     private final List<IoDevice> ioDevices = new ArrayList<>();
     private final List<String> cmdline = new ArrayList<>();
+    private final List<String> hardDisks = new ArrayList<>();
 
     /**
      * @param cpuSignature CPUID leaf 1 EAX of the boot CPU
@@ -48,6 +49,9 @@ public final class PlatformInfo {
 
     public synchronized void addIoDevice(IoDevice d) { ioDevices.add(d); }
 
+    /** A hard disk the firmware reports (BIOS data area 0x475), named as in messages ("ide0 master"). */
+    public synchronized void addHardDisk(String name) { hardDisks.add(name); }
+
     /** A fragment the Linux command line must carry for the guest to find a device. */
     public synchronized void addKernelCmdline(String fragment) { cmdline.add(fragment); }
 
@@ -56,6 +60,8 @@ public final class PlatformInfo {
     public synchronized List<MmioDevice> mmioDevices() { return List.copyOf(mmioDevices); }
 
     public synchronized List<IoDevice> ioDevices() { return List.copyOf(ioDevices); }
+
+    public synchronized List<String> hardDisks() { return List.copyOf(hardDisks); }
 
     public synchronized List<String> kernelCmdline() { return List.copyOf(cmdline); }
 }

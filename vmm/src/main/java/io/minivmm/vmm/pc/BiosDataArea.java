@@ -20,7 +20,7 @@ import java.nio.ByteOrder;
 public final class BiosDataArea implements Part {
     /** Offsets in the BDA (segment 0x40). */
     static final int BDA = 0x400, COM_PORTS = 0x00, EBDA_SEGMENT = 0x0e, EQUIPMENT = 0x10, BASE_MEMORY_KIB = 0x13,
-            VIDEO_MODE = 0x49, VIDEO_COLUMNS = 0x4a, CRTC_BASE = 0x63, VIDEO_ROWS_MINUS_1 = 0x84;
+            VIDEO_MODE = 0x49, HARD_DISKS = 0x75, VIDEO_COLUMNS = 0x4a, CRTC_BASE = 0x63, VIDEO_ROWS_MINUS_1 = 0x84;
     /** Equipment word (Ralf Brown's INT 11h): bit 1 x87 present, bits 4-5 = 10b 80x25 colour, bits 9-11 serial ports. */
     static final int EQ_FPU = 1 << 1, EQ_VIDEO_80X25_COLOUR = 2 << 4, EQ_SERIAL_SHIFT = 9;
     static final long EBDA_END = 0xa0000;
@@ -70,6 +70,7 @@ public final class BiosDataArea implements Part {
         bda.putShort(VIDEO_COLUMNS, (short) 80);
         bda.putShort(CRTC_BASE, (short) 0x3d4);
         bda.put(VIDEO_ROWS_MINUS_1, (byte) 24);
+        bda.put(HARD_DISKS, (byte) Math.min(255, w.platform().hardDisks().size()));
         w.memory().write(BDA, bda.array(), 0, bda.capacity());
     }
 

@@ -68,7 +68,8 @@ public final class DiskImage implements AutoCloseable {
                 lock = null;
             }
             if (lock == null) {
-                throw new DiskException(path + ": the disk image is in use by another VM (locked); attach it ,ro or stop the other VM");
+                throw new DiskException(path + (readOnly ? ": the disk image is being written by another VM (locked); stop it or use a copy"
+                        : ": the disk image is in use by another VM (locked); stop it, use a copy, or attach both ,ro"));
             }
             return new DiskImage(path, ch, lock, readOnly, size);
         } catch (IOException | RuntimeException e) {
