@@ -18,11 +18,12 @@ import java.util.Map;
  * @param message       a one-line description of how the run ended
  * @param guestRamTouched bytes of guest RAM backed by host memory at the end (mincore)
  * @param serialBytes   bytes the guest wrote to COM1 in all (not only those kept in {@code serial})
+ * @param vgaText       the VGA text screen (page 0 at 0xB8000) at the end, as lines; empty when blank
  */
 public record RunResult(Outcome outcome, int exitStatus, byte[] serial, Duration wallTime, Duration firstSerialByte,
                         Map<String, Long> exitCounts, Map<String, Long> portCounts, String crashReport,
                         String message, long guestRamTouched,
-                        long serialBytes) {
+                        long serialBytes, String vgaText) {
 
     /** The serial output decoded as ISO-8859-1 (one char per byte, nothing lost). */
     public String serialText() { return new String(serial, StandardCharsets.ISO_8859_1); }

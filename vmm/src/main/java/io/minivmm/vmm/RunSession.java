@@ -9,6 +9,7 @@ import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.UnclaimedAccessListener;
+import io.minivmm.vmm.devices.VgaText;
 import io.minivmm.vmm.machine.Machine;
 import io.minivmm.vmm.vcpu.ExitLog;
 import io.minivmm.vmm.vcpu.VcpuHost;
@@ -94,6 +95,10 @@ final class RunSession {
                 public void fatal(VcpuFd vcpu, VcpuExit exit, ExitLog log) {
                     String report = CrashReport.build(vcpu, exit, log, m.memory(), sink.tail(2048),
                             () -> io.minivmm.vmm.loader.Symbols.fromElf(symbolSource.get()));
+                    String screen = vgaText(m);
+                    if (!screen.isEmpty()) {
+                        report = report.replace("=== end of crash report ===", "VGA text screen:\n" + screen + "\n=== end of crash report ===");
+                    }
                     Outcome o = exit instanceof VcpuExit.Shutdown ? Outcome.TRIPLE_FAULT : Outcome.INTERNAL_ERROR;
                     finish(o, o.defaultStatus(), "vcpu " + vcpu.id() + ": " + CrashReport.describe(exit), report);
                 }
@@ -136,9 +141,10 @@ final class RunSession {
             int status = f.outcome() == Outcome.GUEST_EXIT ? f.status() : f.outcome().defaultStatus();
             long end = System.nanoTime();
             long first = sink.firstByteAfterNanos();
+            long resident = m.memory().residentBytes();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - startNanos),
                     first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
-                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total());
+                    f.crashReport(), f.message(), resident, sink.total(), vgaText(m));
         } finally {
             // However we got here (an exception included): no thread may outlive the machine's fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");
@@ -149,6 +155,12 @@ final class RunSession {
             if (flusher != null) flusher.interrupt();
             sink.flush();
         }
+    }
+
+    /** The VGA text screen (page 0) when guest RAM covers it, else empty. */
+    static String vgaText(Machine m) {
+        if (!m.resources().isRam(VgaText.BASE, 2 * VgaText.COLUMNS * VgaText.ROWS)) return "";
+        return new VgaText(m.memory()).screen();
     }
 
     /** Logs every access nobody claimed at -v, with how often that address was seen. */

@@ -20,7 +20,7 @@ import java.util.Locale;
  *     PT_NOTE segment. Before plain ELF because a Linux vmlinux is an ELF64 whose e_entry expects
  *     the Linux 64-bit boot protocol; its PVH note is the way to boot it without a bzImage.</li>
  * <li>{@link #ELF}: any other ELF64 (or ELF32) x86 executable.</li>
- * <li>{@link #BOOTSECTOR}: exactly 512 bytes ending 0x55AA. Last: a two-byte signature is weak.</li>
+ * <li>{@link #BOOTSECTOR}: whole 512-byte sectors, the first ending 0x55AA (a boot sector or a disk image). Last: a two-byte signature is weak.</li>
  * </ol>
  * {@link #RAW} is never detected; it needs {@code --format raw}.
  */
