@@ -117,6 +117,9 @@ public final class Bios implements PioTrap {
         w16(KBD_TAIL, KBD_BUF);
         w16(KBD_START, KBD_BUF);
         w16(KBD_END, KBD_BUF_END);
+        w8(VIDEO_MODE, 3);
+        w16(VIDEO_COLUMNS, VgaText.COLUMNS);
+        w8(VIDEO_ROWS_MINUS_1, VgaText.ROWS - 1);
         w16(VIDEO_PAGE_SIZE, VgaText.PAGE_BYTES);
         w16(CURSOR_SHAPE, 0x0607);
         w8(CHAR_HEIGHT, 16);
