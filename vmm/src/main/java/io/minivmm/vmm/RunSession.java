@@ -83,6 +83,7 @@ final class RunSession {
         List<VcpuRunner> runners = new ArrayList<>();
         Thread flusher = null;
         Thread input = null;
+        VgaMirror vga = null;
         m.pio().setUnclaimedListener(logUnclaimed("port"));
         m.mmio().setUnclaimedListener(logUnclaimed("MMIO"));
         try {
@@ -124,6 +125,7 @@ final class RunSession {
                 }, "vcpu-" + v.id()));
             }
             flusher = startFlusher(sink);
+            if (cfg.vgaOut != null && m.resources().isRam(VgaText.BASE, VGA_BYTES)) vga = new VgaMirror(new VgaText(m.memory()), cfg.vgaOut);
             input = cfg.serialIn != null ? startInput(cfg.serialIn, com1) : null;
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
@@ -152,8 +154,66 @@ final class RunSession {
             for (Thread t : threads) joinKicking(t, running);
             running = List.of();
             if (input != null) input.interrupt();
+            if (vga != null) vga.close();
             if (flusher != null) flusher.interrupt();
             sink.flush();
+        }
+    }
+
+    private static final int VGA_BYTES = 2 * VgaText.COLUMNS * VgaText.ROWS;
+    /** How often {@code --vga text} looks at the screen. */
+    static final long VGA_POLL_MS = 100;
+
+    /** {@code --vga text}: a thread that prints the screen when it changed. */
+    private static final class VgaMirror {
+        private final VgaText vga;
+        private final java.io.OutputStream out;
+        private final Thread thread;
+        private byte[] last;
+
+        VgaMirror(VgaText vga, java.io.OutputStream out) {
+            this.vga = vga;
+            this.out = out;
+            this.last = new byte[VGA_BYTES];
+            this.thread = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(VGA_POLL_MS);
+                        poll();
+                    }
+                } catch (InterruptedException ignored) {
+                    // end of run
+                }
+            }, "vga-mirror");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private synchronized void poll() {
+            byte[] now = vga.snapshot();
+            if (java.util.Arrays.equals(now, last)) return;
+            last = now;
+            try {
+                out.write(("--- VGA text ---\n" + VgaText.screen(now)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                // stdout closed: nothing to mirror to
+            }
+        }
+
+        /** Stops the thread; prints the final screen if it changed since the last look. Called before the memory goes. */
+        void close() {
+            thread.interrupt();
+            joinQuietly(thread);
+            poll();
+        }
+
+        private static void joinQuietly(Thread t) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -95,4 +95,36 @@ class BiosGuestTest {
         assertEquals("", r.serialText());
         assertEquals("\n\n\nwritten only to VGA text memory\n", r.vgaText());
     }
+
+    @Test
+    void vgaTextMirrorPrintsTheScreenWhenItChanged() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        RunResult r = guest("vgaonly.bin").memory(2 << 20).vgaOutput(out).build().run();
+        assertEquals(0, r.exitStatus(), r.message());
+        assertEquals("--- VGA text ---\n\n\n\nwritten only to VGA text memory\n", out.toString(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aDiskWithoutTheBootSignatureIsRefusedWithTheReason() throws Exception {
+        Path img = dir.resolve("blank.img");
+        Files.write(img, new byte[1536]);
+        io.minivmm.vmm.ImageException e = org.junit.jupiter.api.Assertions.assertThrows(io.minivmm.vmm.ImageException.class,
+                () -> Vm.builder().disk(DiskSpec.parse(img.toString())).memory(2 << 20).timeout(TestGuests.TIMEOUT).build().run());
+        assertTrue(e.getMessage().contains("not bootable: sector 0 ends with 0x0000, not the boot signature 0x55aa"), e.getMessage());
+    }
+
+    @Test
+    void int18hEndsTheRunWithItsDocumentedStatus() throws Exception {
+        // A boot sector that only calls int 18h: cli; int $0x18; hlt.
+        byte[] sector = new byte[512];
+        sector[0] = (byte) 0xfa;
+        sector[1] = (byte) 0xcd;
+        sector[2] = 0x18;
+        sector[3] = (byte) 0xf4;
+        sector[510] = 0x55;
+        sector[511] = (byte) 0xaa;
+        RunResult r = Vm.builder().image("int18", sector).memory(2 << 20).timeout(TestGuests.TIMEOUT).build().run();
+        assertEquals(io.minivmm.vmm.devices.bios.Bios.NO_BOOT_STATUS, r.exitStatus(), r.message());
+        assertTrue(r.serialText().contains("no bootable disk"), r.serialText());
+    }
 }
