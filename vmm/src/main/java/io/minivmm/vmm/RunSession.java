@@ -126,7 +126,8 @@ final class RunSession {
             }
             flusher = startFlusher(sink);
             if (cfg.vgaOut != null && m.resources().isRam(VgaText.BASE, VGA_BYTES)) vga = new VgaMirror(new VgaText(m.memory()), cfg.vgaOut);
-            input = cfg.serialIn != null ? startInput(cfg.serialIn, com1) : null;
+            io.minivmm.vmm.pc.KeyboardControllerPart kbc = m.part(io.minivmm.vmm.pc.KeyboardControllerPart.class);
+            input = cfg.serialIn != null ? startInput(cfg.serialIn, com1, kbc == null ? null : kbc.controller()) : null;
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
 
@@ -275,12 +276,23 @@ final class RunSession {
         return t;
     }
 
-    private static Thread startInput(InputStream in, Serial16550 uart) {
+    /**
+     * Standard input to the guest: each byte goes to the i8042 keyboard as a keystroke (dropped
+     * after 50 ms when its buffer stays full or the keyboard is disabled) and to COM1's receiver
+     * (flow-controlled: the pump waits for room, so a guest that never reads COM1 stops the pump
+     * once the FIFO is full). The BIOS's int 16h reads COM1's receiver.
+     */
+    private static Thread startInput(InputStream in, Serial16550 uart, io.minivmm.vmm.devices.I8042 kbd) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[256];
             try {
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (kbd != null) {
+                        for (int i = 0; i < n; i++) {
+                            for (int tries = 0; tries < 50 && !kbd.typeKey(buf[i]); tries++) Thread.sleep(1);
+                        }
+                    }
                     int off = 0;
                     while (off < n) {
                         int k = uart.receive(buf, off, n - off);
