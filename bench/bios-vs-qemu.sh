@@ -5,7 +5,7 @@
 # The guest is guest/src/asm/biosprint.16.S (prints "hello from int 10h" by teletype, then PASS),
 # written to a 64 KiB raw disk image. minivmm: `java -jar vmm.jar --disk IMG` (the guest ends the
 # run through port 0xf4). QEMU: `-accel kvm -drive file=IMG,format=raw -nographic`: -nographic
-# makes SeaBIOS mirror int 10h output to the serial console; the run is killed once PASS appears
+# makes SeaBIOS mirror int 10h output to the serial console; the run is killed once "hello" appears
 # (QEMU has no debug-exit device here). The time is to the first "hello" on the console.
 # Environment: N (runs, default 5), JAR (default vmm/target/vmm.jar), LIMIT (seconds per run, 60).
 set -euo pipefail
@@ -31,7 +31,7 @@ for i in $(seq 1 "$N"); do
     java -jar "$JAR" --disk "$img")
   echo "minivmm run $i: $line" >&2
   m+=("$(sed -n 's/.*hello=\([0-9.]*\).*/\1/p' <<<"$line")")
-  line=$("$MT" --mark hello='hello' --stop 'PASS' --limit "$LIMIT" --log "$work/qemu.$i.log" -- \
+  line=$("$MT" --mark hello='hello' --stop 'hello' --limit "$LIMIT" --log "$work/qemu.$i.log" -- \
     qemu-system-x86_64 -accel kvm -m 64 -drive file="$img",format=raw -nographic -no-reboot)
   echo "qemu run $i: $line" >&2
   q+=("$(sed -n 's/.*hello=\([0-9.]*\).*/\1/p' <<<"$line")")
