@@ -5,15 +5,11 @@
 # Checks: 1 = 41h, 2 = CHS read, 3 = LBA read, 4 = read past the end not refused, 5 = 15h size,
 # 6 = 48h, 7 = a second-stage signature wrong, 8 = 08h geometry.
 # link: 0x7c00
+        .include "realboot.inc"
         .code16
         .globl _start
 _start:
-        cli
-        xor     %ax, %ax
-        mov     %ax, %ds
-        mov     %ax, %es
-        mov     %ax, %ss
-        mov     $0x7c00, %sp
+        boot_entry
         mov     %dl, drive
         call    bprint
         .asciz  "biosdisk: boot drive 0x"

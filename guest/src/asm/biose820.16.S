@@ -3,15 +3,11 @@
 # Checks: 1 = E820 failed or did not return 'SMAP', 2 = more than 32 entries, 3 = E801h failed,
 # 4 = 88h failed, 5 = an unknown int 15h function did not fail with AH=86h.
 # link: 0x7c00
+        .include "realboot.inc"
         .code16
         .globl _start
 _start:
-        cli
-        xor     %ax, %ax
-        mov     %ax, %ds
-        mov     %ax, %es
-        mov     %ax, %ss
-        mov     $0x7c00, %sp
+        boot_entry
         xor     %ebx, %ebx
         xor     %si, %si                # entry count
 next:   mov     $0xe820, %eax

@@ -3,15 +3,11 @@
 # int 10h until Enter, then prints the line it got.
 # Checks: 1 = the peeked key differs from the key read.
 # link: 0x7c00
+        .include "realboot.inc"
         .code16
         .globl _start
 _start:
-        cli
-        xor     %ax, %ax
-        mov     %ax, %ds
-        mov     %ax, %es
-        mov     %ax, %ss
-        mov     $0x7c00, %sp
+        boot_entry
         sti
 1:      mov     $0x01, %ah              # peek: ZF set while nothing was typed
         int     $0x16

@@ -4,15 +4,11 @@
 # Checks: 1 = cursor after the first line not at row 1 col 0, 2 = mode not 80-column mode 3,
 # 3 = cursor after write string (13h, AL=1) wrong, 4 = int 10h 08h does not read back 09h's cell.
 # link: 0x7c00
+        .include "realboot.inc"
         .code16
         .globl _start
 _start:
-        cli
-        xor     %ax, %ax
-        mov     %ax, %ds
-        mov     %ax, %es
-        mov     %ax, %ss
-        mov     $0x7c00, %sp
+        boot_entry
         mov     $0x0003, %ax            # mode 3: clear screen, cursor home
         int     $0x10
         call    bprint
