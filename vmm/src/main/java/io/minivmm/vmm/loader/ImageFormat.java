@@ -54,6 +54,6 @@ public enum ImageFormat {
         }
         throw new ImageException(String.format("unrecognised image format (size %d): tried bzImage (\"HdrS\" at 0x202 and 0x55AA at 0x1fe), "
                 + "Multiboot 2 (magic 0xe85250d6 in the first 32 KiB), Multiboot 1 (magic 0x1badb002 in the first 8 KiB), "
-                + "ELF (\\x7fELF: PVH note, ELF64), boot sector (512 bytes ending 0x55AA); use --format raw with --load-addr", image.length));
+                + "ELF (\\x7fELF: PVH note, ELF64), boot sector (whole 512-byte sectors, 0x55AA at 0x1fe); use --format raw with --load-addr", image.length));
     }
 }
