@@ -60,6 +60,7 @@ public final class RunReport {
         j.add("exitsByKind", counts(r.exitCounts()));
         j.add("exitsByPort", counts(r.portCounts()));
         j.addProperty("guestRamTouchedBytes", r.guestRamTouched());
+        j.addProperty("vgaText", r.vgaText());
         j.add("config", config(config));
         j.addProperty("version", version());
         return rep;
@@ -82,6 +83,7 @@ public final class RunReport {
         j.add("exitsByKind", new JsonObject());
         j.add("exitsByPort", new JsonObject());
         j.add("guestRamTouchedBytes", JsonNull.INSTANCE);
+        j.addProperty("vgaText", "");
         j.add("config", config(config));
         j.addProperty("version", version());
         return rep;
