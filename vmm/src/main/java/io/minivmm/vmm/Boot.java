@@ -46,7 +46,9 @@ final class Boot {
         boolean linux() { return format == ImageFormat.BZIMAGE || format == ImageFormat.PVH; }
     }
 
-    static Image readImage(VmBuilder cfg) throws IOException {
+    /** The image: --kernel, else sector 0 of the first --disk (a PC's disk boot), else the embedded demo. */
+    static Image readImage(VmBuilder cfg, io.minivmm.vmm.storage.Disks disks) throws IOException {
+        if (cfg.image == null && cfg.kernel == null && !disks.all().isEmpty()) return bootSector(disks.all().get(0));
         if (cfg.image == null && cfg.kernel == null) {
             try (InputStream in = Vm.class.getResourceAsStream(DEMO_RESOURCE)) {
                 if (in == null) throw new IOException("the embedded demo guest " + DEMO_RESOURCE + " is missing from the jar");
@@ -61,6 +63,38 @@ final class Boot {
         } catch (io.minivmm.vmm.loader.ImageException e) {
             throw new ImageException(e.getMessage());
         }
+    }
+
+    /** Sector 0 of {@code disk}, which must end with the boot signature 0x55AA. */
+    private static Image bootSector(io.minivmm.vmm.storage.Disks.Disk disk) throws IOException {
+        byte[] sector = new byte[io.minivmm.vmm.storage.DiskImage.SECTOR];
+        disk.image().read(0, sector, 0, sector.length);
+        String name = disk.spec().file().toString();
+        if ((sector[510] & 0xff) != 0x55 || (sector[511] & 0xff) != 0xaa) {
+            throw new ImageException(String.format("--disk %s: not bootable: sector 0 ends with 0x%02x%02x, not the boot signature 0x55aa",
+                    name, sector[510] & 0xff, sector[511] & 0xff));
+        }
+        return new Image(name, sector, ImageFormat.BOOTSECTOR, false);
+    }
+
+    /** Whether the run boots in real mode and so gets the BIOS (IVT, services, ROM). */
+    static boolean wantsBios(VmBuilder cfg, Image img) {
+        return img.format() == ImageFormat.BOOTSECTOR || img.format() == ImageFormat.RAW && !img.demo() && cfg.mode == CpuMode.REAL;
+    }
+
+    /**
+     * With the BIOS, the boot CPU starts in its POST (which sets up the interrupt controllers as a
+     * PC's firmware does) and POST jumps to the image's entry.
+     */
+    static void enterThroughBios(Machine m, BootPlan plan) {
+        io.minivmm.vmm.pc.BiosPart bios = m.part(io.minivmm.vmm.pc.BiosPart.class);
+        if (bios == null || plan.mode() != CpuMode.REAL) return;
+        BootPlan.BootRegisters br = plan.registers();
+        bios.setEntry(br.cs(), (int) br.rip(), (int) br.rax());
+        VcpuFd v = m.vcpus().get(0);
+        io.minivmm.kvm.x86.Sregs s = v.getSregs();
+        v.setSregs(s.toBuilder().cs(s.cs().withBaseSelector(io.minivmm.vmm.devices.bios.BiosRom.BASE, io.minivmm.vmm.devices.bios.BiosRom.SEGMENT)).build());
+        v.setRegs(v.getRegs().with(Regs.Reg.RIP, io.minivmm.vmm.devices.bios.BiosRom.POST));
     }
 
     private static LoadOptions loadOptions(VmBuilder cfg, Image img, List<String> platformCmdline) throws IOException {

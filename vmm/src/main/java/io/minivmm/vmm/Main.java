@@ -68,6 +68,7 @@ public final class Main {
         arg(o, "report", "FILE", "write a JSON run report");
         arg(o, "debugcon", "stderr|FILE", "where guest writes to the debug-console ports 0xE9/0x402 go (default: counted only)");
         flag(o, null, "allow-panic", "a guest kernel panic is not a failure: the run ends as the guest ends it (default: status 123)");
+        arg(o, "vga", "MODE", "text: mirror the VGA text screen (0xB8000) to stdout when it changes; none (default)");
         flag(o, "v", null, "more VMM logging on stderr (-v -v: even more)");
         flag(o, "q", null, "less VMM logging");
         flag(o, "h", "help", "print this help and exit");
@@ -214,6 +215,7 @@ public final class Main {
         // stdout carries the serial stream and nothing else; SerialSink buffers and flushes it.
         OutputStream stdout = new FileOutputStream(FileDescriptor.out);
         b.serialOutput(stdout);
+        if ("text".equals(cl.getOptionValue("vga"))) b.vgaOutput(stdout); // validated when the builder was made
         b.serialCaptureLimit(SERIAL_CAPTURE); // the CLI prints the stream; keep only a tail for crash reports
         RunResult r = null;
         try (ConsoleSession console = ConsoleSession.open(System.err)) {
@@ -306,6 +308,14 @@ public final class Main {
         }
     }
 
+    /** Whether {@code --vga text} was given; {@code --vga none} or none at all: false. */
+    private static boolean vgaMirror(CommandLine cl) throws UsageError {
+        String v = cl.getOptionValue("vga", "none");
+        if (v.equals("text")) return true;
+        if (v.equals("none")) return false;
+        throw new UsageError("--vga must be text or none (got '" + v + "')");
+    }
+
     /** Prints the one-line error, writes the report of a run that never ran, returns the status. */
     private static int fail(RunReport.Target report, RunReport.Config config, String outcome, int status, String message) {
         System.err.println("minivmm: " + message);
@@ -363,6 +373,7 @@ public final class Main {
             b.format(f);
         }
         if (cl.hasOption("initrd")) b.initrd(Path.of(cl.getOptionValue("initrd")));
+        vgaMirror(cl); // validated with the other options: a bad value is a usage error before anything runs
         for (String d : cl.getOptionValues("disk") == null ? new String[0] : cl.getOptionValues("disk")) {
             try {
                 b.disk(io.minivmm.vmm.storage.DiskSpec.parse(d));

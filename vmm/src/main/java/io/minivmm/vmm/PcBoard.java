@@ -7,7 +7,10 @@ import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.devices.PvPanic;
+import io.minivmm.vmm.devices.bios.BiosDisk;
+import io.minivmm.vmm.loader.ImageFormat;
 import io.minivmm.vmm.pc.BiosDataArea;
+import io.minivmm.vmm.pc.BiosPart;
 import io.minivmm.vmm.pc.DebugConsolePart;
 import io.minivmm.vmm.pc.IdeChannelPart;
 import io.minivmm.vmm.pc.KeyboardControllerPart;
@@ -28,11 +31,19 @@ import java.util.List;
 final class PcBoard {
     private PcBoard() {}
 
-    /** The parts of the machine, in attach order. {@code disks} are open; the caller closes them after the run. */
-    static List<Part> parts(VmBuilder cfg, Disks disks, RunSession session, PageFaultPort.Resolver pageFaults) {
+    /**
+     * The parts of the machine, in attach order. {@code disks} are open; the caller closes them after the run.
+     * A real-mode boot (a boot sector, a disk, a raw real-mode image) gets the BIOS, which serves
+     * every disk as a BIOS hard disk whatever its interface.
+     */
+    static List<Part> parts(VmBuilder cfg, Disks disks, RunSession session, PageFaultPort.Resolver pageFaults,
+                            Boot.Image image) {
         List<Part> parts = new ArrayList<>();
-        parts.add(ReservedWindow.legacyPc());
-        parts.add(SerialPart.com1(session.sink()));
+        boolean bios = Boot.wantsBios(cfg, image);
+        // With the BIOS, its ROM at 0xF0000 is firmware (kept free by the loader); the rest of the window stays reserved.
+        parts.add(bios ? new ReservedWindow("legacy VGA/option ROM window", 0xa0000, 0x50000) : ReservedWindow.legacyPc());
+        SerialPart com1 = SerialPart.com1(session.sink());
+        parts.add(com1);
         if (cfg.debugExit != DebugExit.Mode.OFF) {
             parts.add(new PortPart("debug-exit", DebugExit.PORT, 1, w -> new DebugExit(cfg.debugExit, w.control())));
         }
@@ -46,7 +57,15 @@ final class PcBoard {
         if (!cfg.areas.isEmpty()) parts.add(PortPart.of("page-fault-port", PageFaultPort.BASE, PageFaultPort.LENGTH,
                 new PageFaultPort(pageFaults)));
         parts.addAll(IdeChannelPart.forDisks(disks));
-        for (Disks.Disk d : disks.on(DiskSpec.Interface.VIRTIO)) {
+        if (bios) {
+            List<BiosDisk> drives = new ArrayList<>();
+            for (Disks.Disk d : disks.all()) drives.add(BiosDisk.of(d.image()));
+            // A boot sector or disk image given as --kernel is drive 0x80 when no --disk is (int 13h reads its other sectors).
+            if (drives.isEmpty() && image.format() == ImageFormat.BOOTSECTOR) drives.add(BiosDisk.ofBytes(image.bytes()));
+            parts.add(new BiosPart(drives, session.sink(), com1));
+        }
+        // The BIOS reads its disks directly: a real-mode boot does not need a virtio controller.
+        for (Disks.Disk d : bios ? List.<Disks.Disk>of() : disks.on(DiskSpec.Interface.VIRTIO)) {
             // virtio-blk is being added (the virtio issue).
             throw new ImageException("--disk " + d.spec().file() + ": the if=" + d.spec().iface().name().toLowerCase(java.util.Locale.ROOT)
                     + " controller is not available in this build");

@@ -62,6 +62,7 @@ public final class RunReport {
         j.addProperty("guestRamTouchedBytes", r.guestRamTouched());
         j.add("crashReport", r.crashReport() == null || r.crashReport().isEmpty() ? JsonNull.INSTANCE
                 : new JsonPrimitive(r.crashReport()));
+        j.addProperty("vgaText", r.vgaText());
         j.add("config", config(config));
         j.addProperty("version", version());
         return rep;
@@ -85,6 +86,7 @@ public final class RunReport {
         j.add("exitsByPort", new JsonObject());
         j.add("guestRamTouchedBytes", JsonNull.INSTANCE);
         j.add("crashReport", JsonNull.INSTANCE);
+        j.addProperty("vgaText", "");
         j.add("config", config(config));
         j.addProperty("version", version());
         return rep;

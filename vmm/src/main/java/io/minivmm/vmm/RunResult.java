@@ -20,11 +20,12 @@ import java.util.Map;
  * @param serialBytes   bytes the guest wrote to COM1 in all (not only those kept in {@code serial})
  * @param debugconBytes bytes the guest wrote to the debug-console ports 0xE9/0x402
  * @param stallReport   for TIMEOUT: where each vCPU was and what it was polling, else empty
+ * @param vgaText       the VGA text screen (page 0 at 0xB8000) at the end, as lines; empty when blank
  */
 public record RunResult(Outcome outcome, int exitStatus, byte[] serial, Duration wallTime, Duration firstSerialByte,
                         Map<String, Long> exitCounts, Map<String, Long> portCounts, String crashReport,
                         String message, long guestRamTouched,
-                        long serialBytes, long debugconBytes, String stallReport) {
+                        long serialBytes, long debugconBytes, String stallReport, String vgaText) {
 
     /** The serial output decoded as ISO-8859-1 (one char per byte, nothing lost). */
     public String serialText() { return new String(serial, StandardCharsets.ISO_8859_1); }

@@ -8,6 +8,7 @@ import io.minivmm.vmm.arch.x86.EmulationAssist;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.devices.StreamMatcher;
+import io.minivmm.vmm.devices.VgaText;
 import io.minivmm.vmm.machine.Machine;
 import io.minivmm.vmm.pc.DebugConsolePart;
 import io.minivmm.vmm.vcpu.ExitLog;
@@ -119,6 +120,7 @@ final class RunSession {
         List<VcpuRunner> runners = new ArrayList<>();
         Thread flusher = null;
         Thread input = null;
+        VgaMirror vga = null;
         m.pio().setUnclaimedListener(UnclaimedLog.toLog("port"));
         m.mmio().setUnclaimedListener(UnclaimedLog.toLog("MMIO"));
         try {
@@ -131,6 +133,10 @@ final class RunSession {
                 public void fatal(VcpuFd vcpu, VcpuExit exit, ExitLog log) {
                     String report = CrashReport.build(vcpu, exit, log, m.memory(), sink.tail(2048),
                             () -> io.minivmm.vmm.loader.Symbols.fromElf(symbolSource.get()));
+                    String screen = vgaText(m);
+                    if (!screen.isEmpty()) {
+                        report = report.replace("=== end of crash report ===", "VGA text screen:\n" + screen + "\n=== end of crash report ===");
+                    }
                     Outcome o = exit instanceof VcpuExit.Shutdown ? Outcome.TRIPLE_FAULT : Outcome.INTERNAL_ERROR;
                     finish(o, o.defaultStatus(), "vcpu " + vcpu.id() + ": " + CrashReport.describe(exit), report);
                 }
@@ -158,7 +164,9 @@ final class RunSession {
                 }, "vcpu-" + v.id()));
             }
             flusher = startFlusher(sink);
-            input = cfg.serialIn != null ? startInput(cfg.serialIn, com1) : null;
+            if (cfg.vgaOut != null && m.resources().isRam(VgaText.BASE, VGA_BYTES)) vga = new VgaMirror(new VgaText(m.memory()), cfg.vgaOut);
+            io.minivmm.vmm.pc.KeyboardControllerPart kbc = m.part(io.minivmm.vmm.pc.KeyboardControllerPart.class);
+            input = cfg.serialIn != null ? startInput(cfg.serialIn, com1, kbc == null ? null : kbc.controller()) : null;
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
 
@@ -177,9 +185,10 @@ final class RunSession {
             int status = f.outcome() == Outcome.GUEST_EXIT ? f.status() : f.outcome().defaultStatus();
             long end = System.nanoTime();
             long first = sink.firstByteAfterNanos();
+            long resident = m.memory().residentBytes();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - startNanos),
                     first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
-                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total(), debugconBytes(m), stall);
+                    f.crashReport(), f.message(), resident, sink.total(), debugconBytes(m), stall, vgaText(m));
         } finally {
             // However we got here (an exception included): no thread may outlive the machine's fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");
@@ -190,6 +199,7 @@ final class RunSession {
                 input.interrupt();
                 joinQuietly(input, 500); // a polled pump ends at once; a blocked read cannot be waited for
             }
+            if (vga != null) vga.close();
             if (flusher != null) flusher.interrupt();
             sink.close();
         }
@@ -225,6 +235,61 @@ final class RunSession {
         if (d == null) return 0;
         d.console().flush();
         return d.console().bytes();
+    }
+
+    private static final int VGA_BYTES = 2 * VgaText.COLUMNS * VgaText.ROWS;
+    /** How often {@code --vga text} looks at the screen. */
+    static final long VGA_POLL_MS = 100;
+
+    /** {@code --vga text}: a thread that prints the screen when it changed. */
+    private static final class VgaMirror {
+        private final VgaText vga;
+        private final java.io.OutputStream out;
+        private final Thread thread;
+        private byte[] last;
+
+        VgaMirror(VgaText vga, java.io.OutputStream out) {
+            this.vga = vga;
+            this.out = out;
+            this.last = new byte[VGA_BYTES];
+            this.thread = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        Thread.sleep(VGA_POLL_MS);
+                        poll();
+                    }
+                } catch (InterruptedException ignored) {
+                    // end of run
+                }
+            }, "vga-mirror");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private synchronized void poll() {
+            byte[] now = vga.snapshot();
+            if (java.util.Arrays.equals(now, last)) return;
+            last = now;
+            try {
+                out.write(("--- VGA text ---\n" + VgaText.screen(now)).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                out.flush();
+            } catch (IOException e) {
+                // stdout closed: nothing to mirror to
+            }
+        }
+
+        /** Stops the thread; prints the final screen if it changed since the last look. Called before the memory goes. */
+        void close() {
+            thread.interrupt();
+            joinQuietly(thread, 1000);
+            poll();
+        }
+    }
+
+    /** The VGA text screen (page 0) when guest RAM covers it, else empty. */
+    static String vgaText(Machine m) {
+        if (!m.resources().isRam(VgaText.BASE, 2 * VgaText.COLUMNS * VgaText.ROWS)) return "";
+        return new VgaText(m.memory()).screen();
     }
 
     /** Waits for the end of the run (or the timeout), starting a new sampling window each second. */
@@ -287,13 +352,17 @@ final class RunSession {
     static final long INPUT_POLL_MS = 2;
 
     /**
-     * Feeds the UART's receiver from {@code in} on its own thread, which ends with the run. A
-     * stream that reports {@link InputStream#available()} (every JDK stream: files, pipes,
+     * Standard input to the guest, on its own thread, which ends with the run: each byte goes to
+     * the i8042 keyboard as a keystroke (dropped when its buffer is full or the keyboard is
+     * disabled: the keyboard never holds up the serial line) and to COM1's receiver
+     * (flow-controlled: the pump waits for room). The BIOS's int 16h reads COM1's receiver.
+     *
+     * <p>A stream that reports {@link InputStream#available()} (every JDK stream: files, pipes,
      * sockets, the terminal) is read only when it has bytes, so the pump never blocks in a read
      * that might not return and ends when the run does. A stream that does not implement
      * {@code available()} is read blocking, and its pump ends only when that read returns.
      */
-    private static Thread startInput(InputStream in, Serial16550 uart) {
+    private static Thread startInput(InputStream in, Serial16550 uart, io.minivmm.vmm.devices.I8042 kbd) {
         boolean polled = implementsAvailable(in);
         Thread t = new Thread(() -> {
             byte[] buf = new byte[256];
@@ -311,6 +380,7 @@ final class RunSession {
                         n = in.read(buf);
                     }
                     if (n < 0) return;
+                    if (kbd != null) for (int i = 0; i < n; i++) kbd.typeKey(buf[i]);
                     int off = 0;
                     while (off < n) {
                         int k = uart.receive(buf, off, n - off);

@@ -63,8 +63,8 @@ public final class Vm implements AutoCloseable {
         RunSession session = new RunSession(cfg, System.nanoTime());
         this.session = session;
         if (stopRequested) session.stop(); // a stop() that came before run() wins
-        Boot.Image image = Boot.readImage(cfg);
         try (Disks disks = openDisks()) {
+            Boot.Image image = Boot.readImage(cfg, disks);
             return run(session, image, disks);
         }
     }
@@ -88,13 +88,14 @@ public final class Vm implements AutoCloseable {
                         boolean ok = gs != null && gs.handlePageFault(va, access);
                         Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
                         return ok;
-                    }), session.control);
+                    }, image), session.control);
         } catch (ResourceException e) {
             throw new ImageException("the machine does not fit together: " + e.getMessage());
         }
         try (m) {
             BootPlan plan = Boot.load(cfg, image, m);
             space[0] = Boot.bootCpu(cfg, m, plan, image.name());
+            Boot.enterThroughBios(m, plan);
             return session.run(m, m.part(SerialPart.class).uart(), image::bytes);
         }
     }

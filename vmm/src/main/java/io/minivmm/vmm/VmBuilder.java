@@ -47,6 +47,7 @@ public final class VmBuilder {
     Long entry;
     CpuMode mode;
     OutputStream serialOut;
+    OutputStream vgaOut;
     InputStream serialIn;
     Pattern expect;
     Pattern failOn;
@@ -156,6 +157,14 @@ public final class VmBuilder {
     public VmBuilder serialOutput(OutputStream out) { this.serialOut = out; return this; }
 
     /** Feed COM1's receiver from this stream. */
+    /**
+     * Mirrors the VGA text screen (page 0 at 0xB8000) to {@code out} while the guest runs: polled
+     * every 100 ms,
+     * printed as its text lines under a "--- VGA text ---" line whenever it changed, and once more at
+     * the end if it changed since. Null (the default): no mirror.
+     */
+    public VmBuilder vgaOutput(OutputStream out) { this.vgaOut = out; return this; }
+
     public VmBuilder serialInput(InputStream in) { this.serialIn = in; return this; }
 
     /**

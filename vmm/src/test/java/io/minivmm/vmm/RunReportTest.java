@@ -18,7 +18,7 @@ class RunReportTest {
 
     private static RunResult result(Outcome o, int status, Duration first) {
         return new RunResult(o, status, new byte[0], Duration.ofNanos(1_234_567_891L), first,
-                Map.of("io", 40L, "hlt", 2L), Map.of("0x3f8", 30L, "0xf4", 1L), "", "m", 8192, 29, 0, "");
+                Map.of("io", 40L, "hlt", 2L), Map.of("0x3f8", 30L, "0xf4", 1L), "", "m", 8192, 29, 0, "", "screen line\n");
     }
 
     @Test
@@ -29,6 +29,7 @@ class RunReportTest {
         assertEquals(RunReport.SCHEMA, j.get("schema").getAsInt());
         assertEquals("GUEST_EXIT", j.get("outcome").getAsString());
         assertTrue(j.get("crashReport").isJsonNull(), "no crash, no report");
+        assertEquals("screen line\n", j.get("vgaText").getAsString());
         assertEquals(3, j.get("exitStatus").getAsInt());
         assertEquals("guest exited with status 3", j.get("message").getAsString());
         assertTrue(j.get("signal").isJsonNull());

@@ -235,6 +235,29 @@ public final class I8042 {
         }
     }
 
+    /**
+     * A character typed on the host: the key that types it pressed and released, as scan code
+     * set 1 (what the controller delivers with translation on, the PC default), with Shift or Ctrl
+     * around it when the character needs them, and IRQ 1. Returns false (nothing queued) when the
+     * keyboard is disabled (command byte bit 4), translation is off (set 2 is not emulated) or the
+     * output buffer lacks room for the whole sequence: the caller retries or drops it. Characters
+     * no key types are dropped (true).
+     */
+    public synchronized boolean typeKey(int ch) {
+        int code = ScanCodes.of(ch & 0xff);
+        if (code < 0) return true;
+        if ((ctr & CTR_KBDDIS) != 0 || (ctr & CTR_XLATE) == 0) return false;
+        int mod = (code & ScanCodes.SHIFT) != 0 ? ScanCodes.LEFT_SHIFT : (code & ScanCodes.CTRL) != 0 ? ScanCodes.LEFT_CTRL : -1;
+        int make = code & 0x7f;
+        if (QUEUE - qCount < (mod < 0 ? 2 : 4)) return false;
+        if (mod >= 0) enqueue(mod, false);
+        enqueue(make, false);
+        enqueue(make | 0x80, false);
+        if (mod >= 0) enqueue(mod | 0x80, false);
+        updateIrqs();
+        return true;
+    }
+
     private void enqueue(int v, boolean aux) {
         if (qCount == QUEUE) {
             return; // a guest that never reads loses the newest bytes

@@ -91,6 +91,18 @@ public final class PioBus {
         }
     }
 
+    /** The trap device at {@code port} (see {@link PioTrap}), or null when the port has none. */
+    public PioTrap trapAt(int port) {
+        Registration r = table[port & 0xffff];
+        return r != null && r.device instanceof PioTrap t ? t : null;
+    }
+
+    /** The offset of {@code port} inside the device that claims it (0 when unclaimed). */
+    public int offsetOf(int port) {
+        Registration r = table[port & 0xffff];
+        return r == null ? 0 : (port & 0xffff) - r.base;
+    }
+
     /** Performs an {@code IN}: returns the value, masked to {@code size} bytes. */
     public int read(int port, int size) {
         Registration r = table[port & 0xffff];

@@ -5,8 +5,8 @@ import io.minivmm.vmm.arch.x86.CpuMode;
 import java.util.List;
 
 /**
- * A 512-byte boot sector (loaded at 0x7C00, real mode, DL = 0x80 "first hard disk", CS:IP =
- * 0000:7C00) and raw images ({@code --format raw --load-addr A [--entry E] --mode M}).
+ * A boot sector (loaded at 0x7C00, real mode, DL = 0x80 "first hard disk", CS:IP = 0000:7C00)
+ * and raw images ({@code --format raw --load-addr A [--entry E] --mode M}).
  */
 final class BootSectorLoader {
     private BootSectorLoader() {
@@ -15,13 +15,18 @@ final class BootSectorLoader {
     static final int SECTOR = 512;
     static final long BOOT_DRIVE = 0x80;
 
+    /**
+     * A boot sector, or a disk image of whole sectors that starts with one (its other sectors are
+     * what the boot sector reads through the BIOS's int 13h).
+     */
     static boolean looksLike(byte[] b) {
-        return b.length == SECTOR && (b[510] & 0xff) == 0x55 && (b[511] & 0xff) == 0xaa;
+        return b.length >= SECTOR && b.length % SECTOR == 0 && (b[510] & 0xff) == 0x55 && (b[511] & 0xff) == 0xaa;
     }
 
+    /** Loads sector 0 of {@code image} (512 bytes, or a multi-sector disk image) at 0x7C00. */
     static BootPlan loadBootSector(byte[] image, GuestRam ram, LoadOptions opts) throws ImageException {
-        if (image.length != SECTOR) {
-            throw new ImageException(String.format("boot sector: size %d is not 512 bytes", image.length));
+        if (image.length < SECTOR || image.length % SECTOR != 0) {
+            throw new ImageException(String.format("boot sector: size %d is not a multiple of 512 bytes", image.length));
         }
         if (!looksLike(image)) {
             throw new ImageException(String.format("boot sector: signature at 0x1fe is 0x%02x%02x, not 0x55aa",
@@ -29,7 +34,7 @@ final class BootSectorLoader {
         }
         Placement p = new Placement("boot sector", ram);
         BzImageLoader.reserveCommon(p, false);
-        p.place("boot sector", Layout.BOOT_SECTOR, image);
+        p.place("boot sector", Layout.BOOT_SECTOR, java.util.Arrays.copyOf(image, SECTOR));
         BootPlan.BootRegisters regs = new BootPlan.BootRegisters(Layout.BOOT_SECTOR, 0, 0, BOOT_DRIVE, 0, 0);
         return new BootPlan(ImageFormat.BOOTSECTOR, Layout.BOOT_SECTOR, CpuMode.REAL, regs, p.commit(), List.of(), Layout.e820(ram));
     }

@@ -20,7 +20,7 @@ import java.util.Locale;
  *     PT_NOTE segment. Before plain ELF because a Linux vmlinux is an ELF64 whose e_entry expects
  *     the Linux 64-bit boot protocol; its PVH note is the way to boot it without a bzImage.</li>
  * <li>{@link #ELF}: any other ELF64 (or ELF32) x86 executable.</li>
- * <li>{@link #BOOTSECTOR}: exactly 512 bytes ending 0x55AA. Last: a two-byte signature is weak.</li>
+ * <li>{@link #BOOTSECTOR}: whole 512-byte sectors, the first ending 0x55AA (a boot sector or a disk image). Last: a two-byte signature is weak.</li>
  * </ol>
  * {@link #RAW} is never detected; it needs {@code --format raw}. {@link #MULTIBOOT1} and
  * {@link #MULTIBOOT2} are never detected either: they pick one header of an image carrying both
@@ -60,6 +60,6 @@ public enum ImageFormat {
         }
         throw new ImageException(String.format("unrecognised image format (size %d): tried bzImage (\"HdrS\" at 0x202 and 0x55AA at 0x1fe), "
                 + "Multiboot 2 (magic 0xe85250d6 in the first 32 KiB), Multiboot 1 (magic 0x1badb002 in the first 8 KiB), "
-                + "ELF (\\x7fELF: PVH note, ELF64), boot sector (512 bytes ending 0x55AA); use --format raw with --load-addr", image.length));
+                + "ELF (\\x7fELF: PVH note, ELF64), boot sector (whole 512-byte sectors, 0x55AA at 0x1fe); use --format raw with --load-addr", image.length));
     }
 }

@@ -56,6 +56,8 @@ public final class BiosDataArea implements Part {
         w.memory().write(base, new byte[] {(byte) ebdaKib}, 0, 1);
 
         ByteBuffer bda = ByteBuffer.allocate(0x100).order(ByteOrder.LITTLE_ENDIAN);
+        // Keep what other parts (the BIOS: disk count, keyboard ring, video fields) wrote before.
+        w.memory().read(BDA, bda.array(), 0, bda.capacity());
         int serial = 0;
         for (PlatformInfo.SerialPort p : w.platform().serialPorts()) {
             if (p.index() >= 0 && p.index() < 4) {

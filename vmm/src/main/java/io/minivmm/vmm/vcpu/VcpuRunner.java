@@ -6,6 +6,7 @@ import io.minivmm.kvm.VcpuExit;
 import io.minivmm.kvm.VcpuFd;
 import io.minivmm.vmm.devices.MmioBus;
 import io.minivmm.vmm.devices.PioBus;
+import io.minivmm.vmm.devices.PioTrap;
 
 /**
  * The run loop of one vCPU: KVM_RUN, dispatch port I/O to the {@link PioBus} and MMIO to the
@@ -100,6 +101,16 @@ public final class VcpuRunner implements Runnable {
         boolean out = vcpu.ioDirection() == KVM_EXIT_IO_OUT;
         log.record(KVM_EXIT_IO, port, out, vcpu.exitRip());
         log.byPort[port]++;
+        if (out && count == 1) {
+            PioTrap trap = pio.trapAt(port);
+            if (trap != null) {
+                // A firmware call gate: the service reads and sets this vCPU's registers.
+                VcpuRegisters regs = new VcpuRegisters(vcpu);
+                trap.trap(pio.offsetOf(port), size, vcpu.ioData(0) & (size == 4 ? -1 : (1 << (8 * size)) - 1), regs);
+                regs.commit();
+                return;
+            }
+        }
         for (int i = 0; i < count; i++) {
             if (out) pio.write(port, size, vcpu.ioData(i));
             else vcpu.setIoData(i, pio.read(port, size));

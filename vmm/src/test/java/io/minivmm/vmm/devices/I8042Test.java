@@ -2,6 +2,8 @@ package io.minivmm.vmm.devices;
 
 import static io.minivmm.vmm.devices.I8042.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -142,5 +144,41 @@ class I8042Test {
         command(0xd1);
         bus.write(DATA_PORT, 1, 0x02); // reset line low
         assertEquals(1, machine.resets);
+    }
+
+    private int readData() { return kbc.dataPort().read(0, 1) & 0xff; }
+
+
+    @Test
+    void typedCharactersArriveAsSet1MakeAndBreakCodesWithIrq1() {
+        assertTrue(kbc.typeKey('a'));
+        assertTrue(irq1.level(), "IRQ 1 raised");
+        assertEquals(I8042.STR_OBF, status() & I8042.STR_OBF);
+        assertEquals(0x1e, readData());
+        assertEquals(0x9e, readData());
+        assertEquals(0, status() & I8042.STR_OBF);
+        assertFalse(irq1.level());
+        assertTrue(kbc.typeKey('A'));
+        assertEquals(java.util.List.of(0x2a, 0x1e, 0x9e, 0xaa), java.util.List.of(readData(), readData(), readData(), readData()),
+                "Shift around the key");
+        assertTrue(kbc.typeKey('\n'));
+        assertEquals(0x1c, readData(), "LF is Enter");
+        assertEquals(0x9c, readData());
+        assertTrue(kbc.typeKey(0x03));
+        assertEquals(java.util.List.of(0x1d, 0x2e, 0xae, 0x9d), java.util.List.of(readData(), readData(), readData(), readData()),
+                "Ctrl-C");
+    }
+
+    @Test
+    void aFullBufferOrADisabledKeyboardRefusesTheWholeKeystroke() {
+        for (int i = 0; i < 8; i++) assertTrue(kbc.typeKey('x'));
+        assertFalse(kbc.typeKey('x'), "16 bytes queued");
+        assertFalse(kbc.typeKey('X'));
+        for (int i = 0; i < 16; i++) readData();
+        kbc.commandPort().write(0, 1, 0xad); // disable the keyboard
+        assertFalse(kbc.typeKey('x'));
+        kbc.commandPort().write(0, 1, 0xae);
+        assertTrue(kbc.typeKey('x'));
+        assertTrue(kbc.typeKey(0x80), "no key types it: dropped");
     }
 }

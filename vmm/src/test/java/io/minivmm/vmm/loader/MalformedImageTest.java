@@ -112,7 +112,7 @@ class MalformedImageTest {
                 with(Images.mb2Tag(1, 0, 1), t -> ImageBytes.put32(t, 4, 10))), "size 10 is not 8 + a multiple of 4"));
         m.put("auto-unknown-format", new Case(Images.fill(600, 1), "unrecognised image format"));
         m.put("auto-empty", new Case(new byte[0], "unrecognised image format (size 0)"));
-        m.put("bootsector-wrong-size", new Case(Arrays.copyOf(Images.bootSector(), 1024), "size 1024"));
+        m.put("bootsector-wrong-size", new Case(Arrays.copyOf(Images.bootSector(), 1000), "size 1000"));
         return m;
     }
 
