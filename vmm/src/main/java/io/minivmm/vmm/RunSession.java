@@ -247,6 +247,8 @@ final class RunSession {
         private final java.io.OutputStream out;
         private final Thread thread;
         private byte[] last;
+        /** Set when the run ended without this thread: guest memory may be gone, so it must not look again. */
+        private volatile boolean abandoned;
 
         VgaMirror(VgaText vga, java.io.OutputStream out) {
             this.vga = vga;
@@ -259,15 +261,22 @@ final class RunSession {
                         poll();
                     }
                 } catch (InterruptedException ignored) {
-                    // end of run
+                    // end of run: one last look below
                 }
+                poll();
             }, "vga-mirror");
             thread.setDaemon(true);
             thread.start();
         }
 
         private synchronized void poll() {
-            byte[] now = vga.snapshot();
+            if (abandoned) return;
+            byte[] now;
+            try {
+                now = vga.snapshot();
+            } catch (RuntimeException e) {
+                return; // guest memory closed under a mirror that was stuck writing
+            }
             if (java.util.Arrays.equals(now, last)) return;
             last = now;
             try {
@@ -278,11 +287,15 @@ final class RunSession {
             }
         }
 
-        /** Stops the thread; prints the final screen if it changed since the last look. Called before the memory goes. */
+        /**
+         * Stops the thread, which prints the final screen if it changed since its last look.
+         * Called before guest memory goes; waits at most a second, so a stdout nobody reads
+         * cannot hold up the end of the run.
+         */
         void close() {
             thread.interrupt();
             joinQuietly(thread, 1000);
-            poll();
+            if (thread.isAlive()) abandoned = true;
         }
     }
 
