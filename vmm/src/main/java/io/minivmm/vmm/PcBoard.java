@@ -6,6 +6,7 @@ import io.minivmm.vmm.devices.PageFaultPort;
 import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.memory.GuestMemory;
+import io.minivmm.vmm.pc.AcpiPart;
 import io.minivmm.vmm.pc.BiosDataArea;
 import io.minivmm.vmm.pc.KeyboardControllerPart;
 import io.minivmm.vmm.pc.MpTablePart;
@@ -45,7 +46,9 @@ final class PcBoard {
             throw new ImageException("--disk " + d.spec().file() + ": the if=" + d.spec().iface().name().toLowerCase(java.util.Locale.ROOT)
                     + " controller is not available in this build");
         }
-        parts.add(new MpTablePart());
+        MpTablePart mp = new MpTablePart();
+        parts.add(mp);
+        if (cfg.acpi) parts.add(new AcpiPart(mp)); // after the MP table: its RSDP (and the MP pointer's copy) start the EBDA
         // Last: the BIOS data area describes the EBDA that the table parts above grew.
         parts.add(new BiosDataArea());
         return parts;
