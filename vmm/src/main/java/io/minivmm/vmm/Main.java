@@ -336,7 +336,7 @@ public final class Main {
             default -> throw new UsageError("--debug-exit must be exact, qemu or off (got '" + de + "')");
         });
         String acpi = cl.getOptionValue("acpi", "on").toLowerCase(Locale.ROOT);
-        if (!acpi.equals("on") && !acpi.equals("off")) throw new UsageError("--acpi must be on or off (got '" + acpi + "')");
+        if (!acpi.equals("on") && !acpi.equals("off")) throw new UsageError("--acpi must be on or off (got '" + cl.getOptionValue("acpi") + "')");
         b.acpi(acpi.equals("on"));
         if (cl.hasOption("prefault") && cl.hasOption("no-prefault")) {
             throw new UsageError("--prefault and --no-prefault contradict each other");
