@@ -48,9 +48,10 @@ class DebianCloudKernelTest {
                 .cmdline("earlyprintk=ttyS0,115200 " + FAST_CMDLINE)
                 .memory(256 << 20)
                 .cpus(4)
-                .expect(Pattern.compile("smpboot: Allowing \\d+ CPUs"))
-                .failOn(Pattern.compile("ACPI (BIOS )?(Error|Warning)|\\[Firmware Bug\\]"))
-                .timeout(Duration.ofSeconds(360))
+                .expect(Pattern.compile("smpboot: Allowing \\d+ CPUs, \\d+ hotplug CPUs"))
+                // Not "[Firmware Bug]": the kernel prints "TSC doesn't count with P0 frequency" on this host's CPU, ACPI or not.
+                .failOn(Pattern.compile("ACPI (BIOS )?(Error|Warning)"))
+                .timeout(Duration.ofSeconds(480)) // setup_arch up to the MADT adds ~15 s of emulated kernel time to the old stop
                 .build()
                 .run();
         String s = r.serialText();
@@ -58,7 +59,7 @@ class DebianCloudKernelTest {
                 "Command line: earlyprintk=ttyS0,115200 console=ttyS0", "Clearing CPUID bits: popcnt smap",
                 "BIOS-provided physical RAM map:", "Hypervisor detected: KVM",
                 "ACPI: RSDP 0x", "(v02 MINIVM)", "ACPI: XSDT 0x", "ACPI: FACP 0x", "ACPI: DSDT 0x", "ACPI: APIC 0x",
-                "IOAPIC[0]: apic_id 4, version 17, address 0xfec00000, GSI 0-23",
+                "ACPI: LAPIC_NMI (acpi_id[0xff] dfl dfl lint[0x1])", "IOAPIC[0]: apic_id 4, version 17, address 0xfec00000, GSI 0-23",
                 "ACPI: INT_SRC_OVR (bus 0 bus_irq 0 global_irq 0 dfl dfl)",
                 "ACPI: Using ACPI (MADT) for SMP configuration information", "smpboot: Allowing 4 CPUs, 0 hotplug CPUs");
         assertFalse(s.contains("ACPI Error") || s.contains("ACPI BIOS Error") || s.contains("ACPI Warning"), tail(s, 4000));
