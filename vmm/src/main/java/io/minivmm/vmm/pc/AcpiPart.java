@@ -29,6 +29,7 @@ public final class AcpiPart implements Part {
 
     private final MpTablePart mpTable;
     private long rsdp = -1;
+    private AcpiTables.Layout layout;
 
     /** ACPI tables for a machine without an MP table. */
     public AcpiPart() { this(null); }
@@ -41,7 +42,6 @@ public final class AcpiPart implements Part {
      * points at the same configuration table; its checksum covers only its own 16 bytes.
      */
     public AcpiPart(MpTablePart mpTable) { this.mpTable = mpTable; }
-    private AcpiTables.Layout layout;
 
     @Override
     public String name() { return "acpi"; }
