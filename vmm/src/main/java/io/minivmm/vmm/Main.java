@@ -58,6 +58,7 @@ public final class Main {
         arg(o, "load-addr", "A", "raw format: load address");
         arg(o, "entry", "A", "raw format: entry address");
         arg(o, "mode", "M", "raw format: real, protected or long");
+        arg(o, "acpi", "on|off", "ACPI tables for the guest (default: on; the MP table is always there)");
         arg(o, "debug-exit", "M", "port 0xf4: exact (status v&0xff), qemu ((v<<1)|1) or off (default: exact)");
         flag(o, null, "prefault", "populate all guest RAM before boot");
         flag(o, null, "no-prefault", "fault guest RAM in lazily (default)");
@@ -410,6 +411,9 @@ public final class Main {
             case "off" -> DebugExit.Mode.OFF;
             default -> throw new UsageError("--debug-exit must be exact, qemu or off (got '" + de + "')");
         });
+        String acpi = cl.getOptionValue("acpi", "on").toLowerCase(Locale.ROOT);
+        if (!acpi.equals("on") && !acpi.equals("off")) throw new UsageError("--acpi must be on or off (got '" + cl.getOptionValue("acpi") + "')");
+        b.acpi(acpi.equals("on"));
         if (cl.hasOption("prefault") && cl.hasOption("no-prefault")) {
             throw new UsageError("--prefault and --no-prefault contradict each other");
         }

@@ -9,6 +9,7 @@ import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.devices.PvPanic;
 import io.minivmm.vmm.devices.bios.BiosDisk;
 import io.minivmm.vmm.loader.ImageFormat;
+import io.minivmm.vmm.pc.AcpiPart;
 import io.minivmm.vmm.pc.BiosDataArea;
 import io.minivmm.vmm.pc.BiosPart;
 import io.minivmm.vmm.pc.DebugConsolePart;
@@ -70,7 +71,9 @@ final class PcBoard {
             throw new ImageException("--disk " + d.spec().file() + ": the if=" + d.spec().iface().name().toLowerCase(java.util.Locale.ROOT)
                     + " controller is not available in this build");
         }
-        parts.add(new MpTablePart());
+        MpTablePart mp = new MpTablePart();
+        parts.add(mp);
+        if (cfg.acpi) parts.add(new AcpiPart(mp)); // after the MP table: its RSDP (and the MP pointer's copy) start the EBDA
         // Last: the BIOS data area describes the EBDA that the table parts above grew.
         parts.add(new BiosDataArea());
         return parts;

@@ -39,6 +39,7 @@ public final class VmBuilder {
     String cpuModel = "default";
     Duration timeout;
     DebugExit.Mode debugExit = DebugExit.Mode.EXACT;
+    boolean acpi = true;
     boolean prefault = false;
     boolean hugepages = false;
     Path memoryFile;
@@ -120,6 +121,9 @@ public final class VmBuilder {
     }
 
     public VmBuilder debugExit(DebugExit.Mode m) { this.debugExit = Objects.requireNonNull(m); return this; }
+
+    /** Whether the machine has ACPI tables (RSDP in the EBDA, MADT, FADT, DSDT); default on. The MP table is there either way. */
+    public VmBuilder acpi(boolean on) { this.acpi = on; return this; }
 
     /** Populate all guest RAM before boot (default: fault it in lazily). */
     public VmBuilder prefault(boolean p) { this.prefault = p; return this; }

@@ -76,6 +76,14 @@ class CliIT {
     }
 
     @Test
+    void aBadAcpiValueIsAUsageError() throws Exception {
+        Jar.Run r = Jar.run(Jar.command("--acpi", "maybe"));
+        assertEquals(64, r.status(), r.toString());
+        Jar.assertOneLineError(r);
+        assertTrue(r.err().contains("--acpi must be on or off"), r.toString());
+    }
+
+    @Test
     void theReportIsWrittenWhenKvmIsUnavailable() throws Exception {
         Path report = dir.resolve("r.json");
         Jar.Run r = Jar.run(Jar.command(List.of("-Dminivmm.kvm.device=/nonexistent"),
