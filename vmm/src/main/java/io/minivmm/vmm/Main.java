@@ -49,6 +49,8 @@ public final class Main {
         arg(o, "kernel", "FILE", "guest image; its format is detected from its content (default: the embedded demo)");
         arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot, bootsector, raw (default: auto)");
         arg(o, "disk", "FILE[,if=ide|virtio][,ro]", "attach a disk image (repeatable; default if=virtio)");
+        arg(o, "console", "KIND", "serial (COM1, the default) or virtio (virtio-console, Linux hvc0)");
+        flag(o, null, "rng", "attach a virtio-rng entropy device fed from the host's CSPRNG");
         arg(o, "initrd", "FILE", "initial ramdisk (Linux, PVH module 0, Multiboot module 0)");
         arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
         arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G (default: 256M)");
@@ -309,6 +311,12 @@ public final class Main {
                 throw new UsageError(e.getMessage());
             }
         }
+        String console = cl.getOptionValue("console", "serial");
+        if (!console.equals("serial") && !console.equals("virtio")) {
+            throw new UsageError("--console must be serial or virtio (got '" + console + "')");
+        }
+        b.virtioConsole(console.equals("virtio"));
+        b.rng(cl.hasOption("rng"));
         if (cl.hasOption("cmdline")) b.cmdline(cl.getOptionValue("cmdline"));
         String mem = cl.getOptionValue("mem", "256M");
         long bytes = parseSize("--mem", mem);

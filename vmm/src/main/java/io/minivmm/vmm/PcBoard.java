@@ -4,6 +4,9 @@ import io.minivmm.vmm.devices.CmosRtc;
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.devices.PageFaultPort;
 import io.minivmm.vmm.devices.ResetControl;
+import io.minivmm.vmm.devices.virtio.VirtioBlk;
+import io.minivmm.vmm.devices.virtio.VirtioConsole;
+import io.minivmm.vmm.devices.virtio.VirtioRng;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.pc.BiosDataArea;
@@ -12,6 +15,8 @@ import io.minivmm.vmm.pc.MpTablePart;
 import io.minivmm.vmm.pc.PortPart;
 import io.minivmm.vmm.pc.ReservedWindow;
 import io.minivmm.vmm.pc.SerialPart;
+import io.minivmm.vmm.pc.VirtioMmioPart;
+import io.minivmm.vmm.storage.DiskSpec;
 import io.minivmm.vmm.storage.Disks;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -40,11 +45,18 @@ final class PcBoard {
                 new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT)));
         if (!cfg.areas.isEmpty()) parts.add(PortPart.of("page-fault-port", PageFaultPort.BASE, PageFaultPort.LENGTH,
                 new PageFaultPort(pageFaults)));
+        int vd = 0;
         for (Disks.Disk d : disks.all()) {
-            // The disk controllers are being added (IDE: the platform issue; virtio-blk: the virtio issue).
+            if (d.spec().iface() == DiskSpec.Interface.VIRTIO) {
+                parts.add(new VirtioMmioPart("virtio-blk" + vd++, new VirtioBlk(d.image())));
+                continue;
+            }
+            // The IDE controller is being added (the platform issue).
             throw new ImageException("--disk " + d.spec().file() + ": the if=" + d.spec().iface().name().toLowerCase(java.util.Locale.ROOT)
                     + " controller is not available in this build");
         }
+        if (cfg.virtioConsole) parts.add(new VirtioMmioPart("virtio-console", new VirtioConsole(serialOut)));
+        if (cfg.rng) parts.add(new VirtioMmioPart("virtio-rng", new VirtioRng()));
         parts.add(new MpTablePart());
         // Last: the BIOS data area describes the EBDA that the table parts above grew.
         parts.add(new BiosDataArea());

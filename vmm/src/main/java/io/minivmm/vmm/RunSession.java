@@ -6,7 +6,7 @@ import io.minivmm.kvm.VcpuExit;
 import io.minivmm.kvm.VcpuFd;
 import io.minivmm.vmm.arch.x86.EmulationAssist;
 import io.minivmm.vmm.devices.MachineControl;
-import io.minivmm.vmm.devices.Serial16550;
+import io.minivmm.vmm.devices.ConsoleInput;
 import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.UnclaimedAccessListener;
 import io.minivmm.vmm.machine.Machine;
@@ -77,7 +77,7 @@ final class RunSession {
      * up; the others wait for the guest's INIT-SIPI-SIPI. Every thread it starts has ended when it
      * returns or throws.
      */
-    RunResult run(Machine m, Serial16550 com1, Supplier<byte[]> symbolSource) {
+    RunResult run(Machine m, ConsoleInput console, Supplier<byte[]> symbolSource) {
         List<Thread> threads = new ArrayList<>();
         List<VcpuRunner> runners = new ArrayList<>();
         Thread flusher = null;
@@ -119,7 +119,7 @@ final class RunSession {
                 }, "vcpu-" + v.id()));
             }
             flusher = startFlusher(sink);
-            input = cfg.serialIn != null ? startInput(cfg.serialIn, com1) : null;
+            input = cfg.serialIn != null ? startInput(cfg.serialIn, console) : null;
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
 
@@ -203,7 +203,7 @@ final class RunSession {
         return t;
     }
 
-    private static Thread startInput(InputStream in, Serial16550 uart) {
+    private static Thread startInput(InputStream in, ConsoleInput uart) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[256];
             try {
