@@ -35,8 +35,11 @@ class VirtioMmioTest {
         if (disk != null) disk.close();
     }
 
+    int disks;
+
     FakeDriver blk(boolean ro, int sectors) throws Exception {
-        Path f = tmp.resolve("disk" + (ro ? "-ro" : "") + ".img");
+        if (disk != null) disk.close();
+        Path f = tmp.resolve("disk" + disks++ + ".img");
         byte[] content = new byte[sectors * 512];
         for (int i = 0; i < content.length; i++) content[i] = (byte) (i / 512 + i * 7);
         Files.write(f, content);
@@ -374,29 +377,40 @@ class VirtioMmioTest {
         Random rnd = new Random(0x5eed_0011L);
         long[] addrs = {HDR, BUF, BUF + 0x800, STATUS_BYTE, INDIRECT, RAM - 1, RAM - 16, RAM, -1L, -4096L, 0x1_0000_0000L, DESC};
         int broken = 0, completed = 0;
-        for (int iter = 0; iter < 4000; iter++) {
+        for (int iter = 0; iter < 5000; iter++) {
             d.availIdx = 0;
             d.nextDesc = 0;
-            d.start(rnd.nextBoolean() ? ALL : ALL & ~(F_EVENT_IDX | F_INDIRECT_DESC));
-            header(d, rnd.nextInt(16), rnd.nextInt(80) - 4);
-            for (long table : new long[] {DESC, INDIRECT}) {
-                for (int i = 0; i < 16; i++) {
-                    long addr = rnd.nextInt(3) == 0 ? addrs[rnd.nextInt(addrs.length)] : DATA + rnd.nextInt(0x8000);
-                    long len = switch (rnd.nextInt(5)) {
-                        case 0 -> rnd.nextInt(17);
-                        case 1 -> 512L * rnd.nextInt(4);
-                        case 2 -> rnd.nextInt() & 0xffff_ffffL;
-                        case 3 -> 16L * rnd.nextInt(20);
-                        default -> rnd.nextInt(0x1000);
-                    };
-                    int flags = rnd.nextInt(8);
-                    int next = rnd.nextInt(4) == 0 ? rnd.nextInt(0x10000) : rnd.nextInt(17);
-                    d.desc(table, i, addr, len, flags, next);
+            boolean indirect = rnd.nextBoolean();
+            d.start(rnd.nextInt(4) != 0 ? ALL : ALL & ~(F_EVENT_IDX | F_INDIRECT_DESC));
+            int type = new int[] {VirtioBlk.T_IN, VirtioBlk.T_OUT, VirtioBlk.T_FLUSH, VirtioBlk.T_GET_ID,
+                    VirtioBlk.T_DISCARD, VirtioBlk.T_WRITE_ZEROES, rnd.nextInt()}[rnd.nextInt(7)];
+            header(d, type, rnd.nextInt(80) - 4);
+            // A valid request first (header, 1-3 data buffers, status), directly or through an indirect table...
+            int nData = 1 + rnd.nextInt(3);
+            boolean write = type == VirtioBlk.T_OUT || type == VirtioBlk.T_DISCARD || type == VirtioBlk.T_WRITE_ZEROES;
+            long table = indirect ? INDIRECT : DESC;
+            int count = nData + 2;
+            d.desc(table, 0, HDR, 16, 1, 1);
+            for (int k = 1; k <= nData; k++) d.desc(table, k, BUF + 0x400L * k, 512, (write ? 0 : 2) | 1, k + 1);
+            d.desc(table, count - 1, STATUS_BYTE, 1, 2, 0);
+            if (indirect) d.desc(DESC, 0, INDIRECT, 16L * count, Virtqueue.DESC_F_INDIRECT, 0);
+            d.publish(0);
+            // ...then 0-3 hostile edits of one field each.
+            int edits = rnd.nextInt(4);
+            for (int e = 0; e < edits; e++) {
+                long t = rnd.nextBoolean() ? DESC : INDIRECT;
+                long at = t + 16L * rnd.nextInt(indirect ? count + 1 : 17);
+                switch (rnd.nextInt(7)) {
+                    case 0 -> d.ram.writeU64(at, rnd.nextBoolean() ? addrs[rnd.nextInt(addrs.length)] : rnd.nextLong());
+                    case 1 -> d.ram.write(at + 8, ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN)
+                            .putInt(rnd.nextBoolean() ? rnd.nextInt(600) : rnd.nextInt()).array(), 0, 4);
+                    case 2 -> d.u16(at + 12, rnd.nextInt(8));
+                    case 3 -> d.u16(at + 14, rnd.nextBoolean() ? rnd.nextInt(20) : rnd.nextInt(0x10000));
+                    case 4 -> d.u16(AVAIL + 2, rnd.nextInt(0x10000));
+                    case 5 -> d.u16(AVAIL + 4, rnd.nextBoolean() ? rnd.nextInt(17) : rnd.nextInt(0x10000));
+                    default -> d.publish(rnd.nextInt(17));
                 }
             }
-            int n = rnd.nextInt(4);
-            for (int k = 0; k < n; k++) d.publish(rnd.nextInt(5) == 0 ? rnd.nextInt(0x10000) : rnd.nextInt(16));
-            if (rnd.nextInt(10) == 0) d.u16(AVAIL + 2, rnd.nextInt(0x10000));
             d.dev.service();
             assertEquals(0, d.outside, "iteration " + iter + " touched memory outside RAM");
             if (d.needsReset()) broken++;
