@@ -93,6 +93,13 @@ public final class VirtioMmioPart implements Part {
         if (transport != null) transport.reset();
     }
 
+    /** Transport and queue state; host-side buffers (console input not yet delivered) are not saved. */
+    @Override
+    public void saveState(java.io.DataOutput out) throws java.io.IOException { transport.saveState(out); }
+
+    @Override
+    public void restoreState(java.io.DataInput in) throws java.io.IOException { transport.restoreState(in); }
+
     @Override
     public void close() {
         closed = true;

@@ -227,6 +227,50 @@ public final class VirtioMmio implements MmioDevice {
 
     private volatile boolean needsResetPending;
 
+    private static final int STATE_VERSION = 1;
+
+    /** The transport's guest-visible state: registers, negotiated features and every queue. */
+    public void saveState(java.io.DataOutput out) throws java.io.IOException {
+        synchronized (processLock) {
+            synchronized (this) {
+                out.writeInt(STATE_VERSION);
+                out.writeInt(device.deviceId());
+                out.writeInt(status);
+                out.writeLong(driverFeatures);
+                out.writeInt(deviceFeaturesSel);
+                out.writeInt(driverFeaturesSel);
+                out.writeInt(queueSel);
+                out.writeInt(configGeneration);
+                out.writeInt(interruptStatus.get());
+                out.writeUTF(broken == null ? "" : broken);
+                out.writeInt(queues.length);
+                for (Virtqueue q : queues) q.save(out);
+            }
+        }
+    }
+
+    /** Restores what {@link #saveState} wrote (same device type); the device is active again if DRIVER_OK was set. */
+    public void restoreState(java.io.DataInput in) throws java.io.IOException {
+        synchronized (processLock) {
+            synchronized (this) {
+                if (in.readInt() != STATE_VERSION) throw new java.io.IOException("virtio-mmio: unknown snapshot version");
+                if (in.readInt() != device.deviceId()) throw new java.io.IOException("virtio-mmio: snapshot of another device type");
+                status = in.readInt();
+                driverFeatures = in.readLong();
+                deviceFeaturesSel = in.readInt();
+                driverFeaturesSel = in.readInt();
+                queueSel = in.readInt();
+                configGeneration = in.readInt();
+                interruptStatus.set(in.readInt());
+                String b = in.readUTF();
+                broken = b.isEmpty() ? null : b;
+                if (in.readInt() != queues.length) throw new java.io.IOException("virtio-mmio: snapshot has another queue count");
+                for (Virtqueue q : queues) q.restore(in);
+            }
+            if ((status & S_DRIVER_OK) != 0) device.activate(negotiated());
+        }
+    }
+
     private void markBroken(String why) {
         if (broken != null) return;
         broken = why;

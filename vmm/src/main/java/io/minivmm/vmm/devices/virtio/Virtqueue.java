@@ -187,6 +187,43 @@ public final class Virtqueue {
         return (readU16(avail) & AVAIL_F_NO_INTERRUPT) == 0;
     }
 
+    /** The queue's configuration and ring positions (snapshots). */
+    void save(java.io.DataOutput out) throws java.io.IOException {
+        out.writeInt(size);
+        out.writeBoolean(ready);
+        out.writeLong(desc);
+        out.writeLong(avail);
+        out.writeLong(used);
+        out.writeBoolean(eventIdx);
+        out.writeBoolean(indirect);
+        out.writeShort(lastAvail);
+        out.writeShort(usedIdx);
+        out.writeShort(signalledUsed);
+        out.writeBoolean(pushedSinceSignal);
+    }
+
+    /** Reads what {@link #save} wrote; a ready queue is validated again (the snapshot is input too). */
+    void restore(java.io.DataInput in) throws java.io.IOException {
+        size = in.readInt();
+        ready = in.readBoolean();
+        desc = in.readLong();
+        avail = in.readLong();
+        used = in.readLong();
+        eventIdx = in.readBoolean();
+        indirect = in.readBoolean();
+        lastAvail = in.readShort() & 0xffff;
+        usedIdx = in.readShort() & 0xffff;
+        signalledUsed = in.readShort() & 0xffff;
+        pushedSinceSignal = in.readBoolean();
+        if (ready) {
+            try {
+                validate();
+            } catch (VirtioException e) {
+                throw new java.io.IOException("snapshot: " + e.getMessage());
+            }
+        }
+    }
+
     static long le64(byte[] b, int o) {
         return (le32(b, o) & 0xffff_ffffL) | (long) le32(b, o + 4) << 32;
     }

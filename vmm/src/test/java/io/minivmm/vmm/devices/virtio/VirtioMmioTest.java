@@ -481,6 +481,33 @@ class VirtioMmioTest {
     }
 
     @Test
+    void stateSurvivesSaveAndRestoreIntoAFreshTransport() throws Exception {
+        FakeDriver d = blk(false, 8);
+        d.start(ALL);
+        header(d, VirtioBlk.T_FLUSH, 0);
+        d.add(new Buf(HDR, 16, false), new Buf(STATUS_BYTE, 1, true));
+        d.dev.service();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        d.dev.saveState(new java.io.DataOutputStream(bytes));
+        // A new transport over the same RAM continues where the first one stopped.
+        VirtioMmio copy = new VirtioMmio(new VirtioBlk(disk), d.memory, d.guestRam, () -> { });
+        copy.restoreState(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals(d.reg(STATUS), (int) copy.read(STATUS, 4));
+        assertEquals(d.dev.negotiated(), copy.negotiated());
+        assertEquals(1, copy.queue(0).lastAvail());
+        header(d, VirtioBlk.T_IN, 0);
+        d.add(new Buf(HDR, 16, false), new Buf(BUF, 512, true), new Buf(STATUS_BYTE, 1, true));
+        copy.service();
+        assertEquals(2, d.usedIdx());
+        assertEquals(VirtioBlk.S_OK, status(d));
+        // A snapshot of another device type is refused.
+        byte[] bad = bytes.toByteArray();
+        VirtioMmio other = new VirtioMmio(new VirtioRng(), d.memory, d.guestRam, () -> { });
+        assertThrows(java.io.IOException.class,
+                () -> other.restoreState(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bad))));
+    }
+
+    @Test
     void rngFillsBuffersBoundedPerRequest() {
         FakeDriver d = new FakeDriver(new VirtioRng(new java.security.SecureRandom()));
         d.start(F_VERSION_1);
