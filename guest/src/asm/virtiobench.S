@@ -11,11 +11,7 @@
 _start: jmp     main
         .include "lib64.inc"
 
-        .set    DESC, 0x200000
-        .set    AVAIL, 0x201000
-        .set    USED, 0x202000
-        .set    HDR, 0x203000
-        .set    STAT, 0x203100
+        .include "virtio.inc"
         .set    BUF, 0x300000
         .set    BLK_CHUNK, 0x20000          # 128 KiB = 256 sectors
         .set    CON_CHUNK, 0x10000          # 64 KiB

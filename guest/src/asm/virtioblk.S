@@ -15,11 +15,7 @@
 _start: jmp     main
         .include "lib64.inc"
 
-        .set    DESC, 0x200000
-        .set    AVAIL, 0x201000
-        .set    USED, 0x202000
-        .set    HDR, 0x203000
-        .set    STAT, 0x203100
+        .include "virtio.inc"
         .set    WBUF, 0x210000
         .set    RBUF, 0x220000
 
