@@ -98,7 +98,8 @@ final class Boot {
     }
 
     private static LoadOptions loadOptions(VmBuilder cfg, Image img, List<String> platformCmdline) throws IOException {
-        String cmdline = cfg.cmdline != null ? cfg.cmdline : img.linux() ? Vm.DEFAULT_LINUX_CMDLINE : "";
+        String cmdline = cfg.cmdline != null ? cfg.cmdline : !img.linux() ? ""
+                : cfg.virtioConsole ? Vm.DEFAULT_LINUX_HVC_CMDLINE : Vm.DEFAULT_LINUX_CMDLINE;
         // Devices the guest can only find through the command line (virtio-mmio on Linux).
         if (img.linux()) for (String frag : platformCmdline) cmdline = cmdline.isEmpty() ? frag : cmdline + " " + frag;
         LoadOptions o = LoadOptions.cmdline(cmdline);

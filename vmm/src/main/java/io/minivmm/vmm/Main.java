@@ -49,6 +49,8 @@ public final class Main {
         arg(o, "kernel", "FILE", "guest image; its format is detected from its content (default: the embedded demo)");
         arg(o, "format", "F", "auto, bzimage, pvh, elf, multiboot (multiboot1, multiboot2: pick one header of a dual-header image), bootsector, raw (default: auto)");
         arg(o, "disk", "FILE[,if=ide|virtio][,ro]", "attach a disk image (repeatable; default if=virtio)");
+        arg(o, "console", "KIND", "serial (COM1, the default) or virtio (virtio-console, Linux hvc0)");
+        flag(o, null, "rng", "attach a virtio-rng entropy device fed from the host's CSPRNG");
         arg(o, "initrd", "FILE", "initial ramdisk (Linux, PVH module 0, Multiboot module 0)");
         arg(o, "cmdline", "STR", "kernel command line (Linux default: console=ttyS0 reboot=k panic=-1)");
         arg(o, "mem", "SIZE", "guest RAM, e.g. 256M, 2G; a bare number is MiB (default: 256M)");
@@ -384,6 +386,12 @@ public final class Main {
         }
         if (cl.hasOption("allow-panic")) b.detectPanic(false);
         if (cl.hasOption("debugcon")) b.debugConsole(debugconStream(cl.getOptionValue("debugcon")));
+        String console = cl.getOptionValue("console", "serial");
+        if (!console.equals("serial") && !console.equals("virtio")) {
+            throw new UsageError("--console must be serial or virtio (got '" + console + "')");
+        }
+        b.virtioConsole(console.equals("virtio"));
+        b.rng(cl.hasOption("rng"));
         if (cl.hasOption("cmdline")) b.cmdline(cl.getOptionValue("cmdline"));
         String mem = cl.getOptionValue("mem", "256M");
         long bytes = parseSize("--mem", mem, 20); // a bare number is MiB, as QEMU's -m

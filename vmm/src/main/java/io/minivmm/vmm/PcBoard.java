@@ -4,6 +4,9 @@ import io.minivmm.vmm.devices.CmosRtc;
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.vmm.devices.PageFaultPort;
 import io.minivmm.vmm.devices.ResetControl;
+import io.minivmm.vmm.devices.virtio.VirtioBlk;
+import io.minivmm.vmm.devices.virtio.VirtioConsole;
+import io.minivmm.vmm.devices.virtio.VirtioRng;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.devices.PvPanic;
@@ -19,6 +22,7 @@ import io.minivmm.vmm.pc.MpTablePart;
 import io.minivmm.vmm.pc.PortPart;
 import io.minivmm.vmm.pc.ReservedWindow;
 import io.minivmm.vmm.pc.SerialPart;
+import io.minivmm.vmm.pc.VirtioMmioPart;
 import io.minivmm.vmm.storage.DiskSpec;
 import io.minivmm.vmm.storage.Disks;
 import java.time.Clock;
@@ -65,12 +69,10 @@ final class PcBoard {
             if (drives.isEmpty() && image.format() == ImageFormat.BOOTSECTOR) drives.add(BiosDisk.ofBytes(image.bytes()));
             parts.add(new BiosPart(drives, session.sink(), com1));
         }
-        // The BIOS reads its disks directly: a real-mode boot does not need a virtio controller.
-        for (Disks.Disk d : bios ? List.<Disks.Disk>of() : disks.on(DiskSpec.Interface.VIRTIO)) {
-            // virtio-blk is being added (the virtio issue).
-            throw new ImageException("--disk " + d.spec().file() + ": the if=" + d.spec().iface().name().toLowerCase(java.util.Locale.ROOT)
-                    + " controller is not available in this build");
-        }
+        int vd = 0;
+        for (Disks.Disk d : disks.on(DiskSpec.Interface.VIRTIO)) parts.add(new VirtioMmioPart("virtio-blk" + vd++, new VirtioBlk(d.image())));
+        if (cfg.virtioConsole) parts.add(new VirtioMmioPart("virtio-console", new VirtioConsole(session.sink())));
+        if (cfg.rng) parts.add(new VirtioMmioPart("virtio-rng", new VirtioRng()));
         MpTablePart mp = new MpTablePart();
         parts.add(mp);
         if (cfg.acpi) parts.add(new AcpiPart(mp)); // after the MP table: its RSDP (and the MP pointer's copy) start the EBDA

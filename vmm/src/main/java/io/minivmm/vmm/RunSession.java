@@ -6,7 +6,7 @@ import io.minivmm.kvm.VcpuExit;
 import io.minivmm.kvm.VcpuFd;
 import io.minivmm.vmm.arch.x86.EmulationAssist;
 import io.minivmm.vmm.devices.MachineControl;
-import io.minivmm.vmm.devices.Serial16550;
+import io.minivmm.vmm.devices.ConsoleInput;
 import io.minivmm.vmm.devices.StreamMatcher;
 import io.minivmm.vmm.devices.VgaText;
 import io.minivmm.vmm.machine.Machine;
@@ -115,7 +115,7 @@ final class RunSession {
      * up; the others wait for the guest's INIT-SIPI-SIPI. Every thread it starts has ended when it
      * returns or throws.
      */
-    RunResult run(Machine m, Serial16550 com1, Supplier<byte[]> symbolSource) {
+    RunResult run(Machine m, ConsoleInput console, Supplier<byte[]> symbolSource) {
         List<Thread> threads = new ArrayList<>();
         List<VcpuRunner> runners = new ArrayList<>();
         Thread flusher = null;
@@ -166,7 +166,7 @@ final class RunSession {
             flusher = startFlusher(sink);
             if (cfg.vgaOut != null && m.resources().isRam(VgaText.BASE, VGA_BYTES)) vga = new VgaMirror(new VgaText(m.memory()), cfg.vgaOut);
             io.minivmm.vmm.pc.KeyboardControllerPart kbc = m.part(io.minivmm.vmm.pc.KeyboardControllerPart.class);
-            input = cfg.serialIn != null ? startInput(cfg.serialIn, com1, kbc == null ? null : kbc.controller()) : null;
+            input = cfg.serialIn != null ? startInput(cfg.serialIn, console, kbc == null ? null : kbc.controller()) : null;
             if (stopping()) running = List.of(); // stopped before the start: no vCPU runs
             else for (Thread t : threads) t.start();
 
@@ -375,7 +375,7 @@ final class RunSession {
      * that might not return and ends when the run does. A stream that does not implement
      * {@code available()} is read blocking, and its pump ends only when that read returns.
      */
-    private static Thread startInput(InputStream in, Serial16550 uart, io.minivmm.vmm.devices.I8042 kbd) {
+    private static Thread startInput(InputStream in, ConsoleInput uart, io.minivmm.vmm.devices.I8042 kbd) {
         boolean polled = implementsAvailable(in);
         Thread t = new Thread(() -> {
             byte[] buf = new byte[256];

@@ -98,6 +98,46 @@ final class SerialSink extends OutputStream {
         if (l != null) l.onByte(b & 0xff);
     }
 
+    /** Bulk form (virtio-console hands over whole buffers): the same effect as writing each byte. */
+    @Override
+    public void write(byte[] b, int off, int len) {
+        java.util.Objects.checkFromIndexSize(off, len, b.length);
+        if (len == 0) return;
+        synchronized (this) {
+            if (total == 0) firstByteNanos = System.nanoTime();
+            int keep = Math.min(len, ring.length); // only the last ring.length bytes survive in the ring
+            for (int i = len - keep; i < len; ) {
+                int at = (int) ((total + i) % ring.length);
+                int n = Math.min(len - i, ring.length - at);
+                System.arraycopy(b, off + i, ring, at, n);
+                i += n;
+            }
+            total += len;
+            if (writer != null) {
+                if (abandoned || outputBroken) {
+                    dropped += len;
+                } else {
+                    int i = 0;
+                    while (i < len) {
+                        int n = Math.min(len - i, buf.length - buffered);
+                        System.arraycopy(b, off + i, buf, buffered, n);
+                        buffered += n;
+                        i += n;
+                        if (buffered == buf.length) {
+                            handOff(true);
+                            if (abandoned || outputBroken || stopping.getAsBoolean()) {
+                                dropped += len - i; // stopping with a full queue: the rest is dropped
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        ByteListener l = listener;
+        if (l != null) for (int i = 0; i < len; i++) l.onByte(b[off + i] & 0xff);
+    }
+
     /**
      * Queues the collected chunk. {@code wait}: when the queue is full, wait for the writer
      * (back-pressure), but only until the run is stopping; otherwise leave the bytes collected.

@@ -6,6 +6,9 @@ import io.minivmm.vmm.machine.Machine;
 import io.minivmm.vmm.machine.ResourceException;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.pc.SerialPart;
+import io.minivmm.vmm.pc.VirtioMmioPart;
+import io.minivmm.vmm.devices.ConsoleInput;
+import io.minivmm.vmm.devices.virtio.VirtioConsole;
 import io.minivmm.vmm.storage.DiskException;
 import io.minivmm.vmm.storage.Disks;
 import java.io.IOException;
@@ -28,6 +31,8 @@ import java.io.IOException;
 public final class Vm implements AutoCloseable {
     /** The Linux command line when none is given (CLI contract). */
     public static final String DEFAULT_LINUX_CMDLINE = "console=ttyS0 reboot=k panic=-1";
+    /** The Linux command line when none is given and the console is virtio-console. */
+    public static final String DEFAULT_LINUX_HVC_CMDLINE = "console=hvc0 reboot=k panic=-1";
 
     private final VmBuilder cfg;
     private volatile RunSession session;
@@ -96,8 +101,21 @@ public final class Vm implements AutoCloseable {
             BootPlan plan = Boot.load(cfg, image, m);
             space[0] = Boot.bootCpu(cfg, m, plan, image.name());
             Boot.enterThroughBios(m, plan);
-            return session.run(m, m.part(SerialPart.class).uart(), image::bytes);
+            VirtioMmioPart hvc = virtioConsole(m);
+            ConsoleInput input = hvc != null ? (VirtioConsole) hvc.device() : m.part(SerialPart.class).uart();
+            return session.run(m, input, image::bytes);
         }
+    }
+
+    /** The virtio-console part, or null. */
+    private static VirtioMmioPart virtioConsole(Machine m) {
+        for (var p : m.parts()) {
+            if (p instanceof VirtioMmioPart v && v.device() instanceof VirtioConsole c) {
+                c.setWake(v::wake);
+                return v;
+            }
+        }
+        return null;
     }
 
     /** The session of the run in progress (null before {@link #run()}): pausing, gdb, snapshots. */

@@ -57,6 +57,8 @@ public final class VmBuilder {
     boolean detectPanic = true;
     java.io.OutputStream debugcon;
     final java.util.List<io.minivmm.vmm.storage.DiskSpec> disks = new java.util.ArrayList<>();
+    boolean virtioConsole;
+    boolean rng;
 
     VmBuilder() {}
 
@@ -94,6 +96,16 @@ public final class VmBuilder {
      * IDE disk makes {@link #build()} throw {@link IllegalArgumentException}.
      */
     public VmBuilder disk(io.minivmm.vmm.storage.DiskSpec disk) { this.disks.add(Objects.requireNonNull(disk)); return this; }
+
+    /**
+     * Puts the console on a virtio-console port (Linux {@code hvc0}) instead of COM1: its output
+     * goes where the serial output goes (and is matched by --expect/--fail-on), and the serial
+     * input feeds it. COM1 stays in the machine. The default Linux command line then uses hvc0.
+     */
+    public VmBuilder virtioConsole(boolean on) { this.virtioConsole = on; return this; }
+
+    /** Attaches a virtio-rng device fed from the host's CSPRNG. */
+    public VmBuilder rng(boolean on) { this.rng = on; return this; }
 
     public VmBuilder cmdline(String line) { this.cmdline = line; return this; }
 

@@ -57,7 +57,7 @@ import java.util.function.LongSupplier;
  * changes and output bytes in order; neither may call back into this UART. The stream is not
  * flushed here: pass an unbuffered stream or one that the caller flushes.
  */
-public final class Serial16550 implements PioDevice {
+public final class Serial16550 implements PioDevice, ConsoleInput {
     /** Number of I/O ports the UART decodes. */
     public static final int PORT_COUNT = 8;
 

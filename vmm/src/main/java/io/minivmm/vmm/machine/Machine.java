@@ -2,15 +2,19 @@ package io.minivmm.vmm.machine;
 
 import static io.minivmm.kvm.sys.Uapi.KVM_PIT_SPEAKER_DUMMY;
 
+import io.minivmm.kvm.KickFd;
 import io.minivmm.kvm.Kvm;
 import io.minivmm.kvm.VcpuFd;
 import io.minivmm.kvm.VmFd;
 import io.minivmm.kvm.x86.CpuidEntry;
 import io.minivmm.vmm.arch.x86.BootLayout;
 import io.minivmm.vmm.arch.x86.CpuidPolicy;
+import io.minivmm.vmm.devices.Doorbell;
+import io.minivmm.vmm.devices.IrqEdge;
 import io.minivmm.vmm.devices.IrqLine;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
+import io.minivmm.vmm.devices.Notifications;
 import io.minivmm.vmm.devices.PioBus;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.memory.PhysMemory;
@@ -153,7 +157,66 @@ public final class Machine implements AutoCloseable {
             if (resources.irqOwner(gsi) == null) throw new ResourceException("IRQ " + gsi + " used before it was claimed");
             return level -> vm.irqLine(gsi, level);
         }
+
+        @Override
+        public Notifications notifications() { return kvmNotifications; }
     }
+
+    /**
+     * Virtio fast paths: a guest write to a doorbell register signals an eventfd inside KVM
+     * (KVM_IOEVENTFD) instead of exiting to the VMM, and a device raises its interrupt by writing
+     * an eventfd that KVM turns into an edge on the GSI (KVM_IRQFD). Both are undone in close(),
+     * while the VM fd is still open.
+     */
+    private final Notifications kvmNotifications = new Notifications() {
+        @Override
+        public Bell doorbell(String owner, long mmioAddress, int length) {
+            KickFd fd = KickFd.create();
+            try {
+                vm.ioeventfd(fd.fd(), mmioAddress, length, false, null, false);
+            } catch (RuntimeException e) {
+                fd.close();
+                throw e;
+            }
+            return new Bell(new Doorbell() {
+                @Override public void ring() { fd.signal(); }
+                @Override public void await() { fd.await(); }
+                @Override
+                public void close() {
+                    try {
+                        vm.ioeventfd(fd.fd(), mmioAddress, length, false, null, true);
+                    } catch (RuntimeException ignored) {
+                        // the VM goes away next; closing the fd is what matters
+                    }
+                    fd.close();
+                }
+            }, true);
+        }
+
+        @Override
+        public IrqEdge edge(int gsi) {
+            if (resources.irqOwner(gsi) == null) throw new ResourceException("IRQ " + gsi + " used before it was claimed");
+            KickFd fd = KickFd.create();
+            try {
+                vm.irqfd(fd.fd(), gsi, false);
+            } catch (RuntimeException e) {
+                fd.close();
+                throw e;
+            }
+            return new IrqEdge() {
+                @Override public void pulse() { fd.signal(); }
+                @Override
+                public void close() {
+                    try {
+                        vm.irqfd(fd.fd(), gsi, true);
+                    } catch (RuntimeException ignored) {
+                        // as above
+                    }
+                    fd.close();
+                }
+            };
+        }
+    };
 
     public Kvm kvm() { return kvm; }
 

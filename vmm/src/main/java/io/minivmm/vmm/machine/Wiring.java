@@ -3,6 +3,7 @@ package io.minivmm.vmm.machine;
 import io.minivmm.vmm.devices.IrqLine;
 import io.minivmm.vmm.devices.MachineControl;
 import io.minivmm.vmm.devices.MmioBus;
+import io.minivmm.vmm.devices.Notifications;
 import io.minivmm.vmm.devices.PioBus;
 import io.minivmm.vmm.memory.PhysMemory;
 
@@ -37,4 +38,10 @@ public interface Wiring {
 
     /** Number of vCPUs. */
     int cpus();
+
+    /**
+     * Doorbells and interrupt edges that bypass the VMM's exit path where the machine can (KVM:
+     * ioeventfd and irqfd). The default rings doorbells from MMIO exits and pulses {@link #irq}.
+     */
+    default Notifications notifications() { return Notifications.inProcess(this::irq); }
 }
