@@ -36,7 +36,7 @@ final class RunSession {
     private final long startNanos;
     private final SerialSink sink;
     private final AtomicReference<Finish> finish = new AtomicReference<>();
-    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile CountDownLatch done = new CountDownLatch(1);
     private volatile List<VcpuFd> running = List.of();
     private volatile PauseGate gate;
 
@@ -61,6 +61,15 @@ final class RunSession {
         @Override
         public void guestReset() { finish(Outcome.RESET, 0, "guest reset the machine", ""); }
     };
+
+    /**
+     * Makes an ended session runnable again on the same machine (a {@link VmSession} reset after
+     * the guest's end): the outcome is forgotten; the serial sink and matchers stay.
+     */
+    synchronized void rearm() {
+        finish.set(null);
+        done = new CountDownLatch(1);
+    }
 
     /** Ends the run with {@link Outcome#STOPPED}. Any thread; never blocks. */
     void stop() { finish(Outcome.STOPPED, 0, "stopped by the host", ""); }

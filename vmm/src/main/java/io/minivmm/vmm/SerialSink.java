@@ -21,6 +21,7 @@ final class SerialSink extends OutputStream {
     private volatile long firstByteNanos;
     private final long startNanos;
     private volatile ByteListener listener;
+    private volatile ByteListener tap;
     private boolean outputBroken;
 
     /** Sees every byte (the --expect/--fail-on matchers). */
@@ -36,6 +37,9 @@ final class SerialSink extends OutputStream {
 
     void setListener(ByteListener l) { this.listener = l; }
 
+    /** A second listener, independent of the matchers: a session's transcript, --snapshot-on. */
+    void setTap(ByteListener l) { this.tap = l; }
+
     @Override
     public void write(int b) {
         synchronized (this) {
@@ -49,6 +53,8 @@ final class SerialSink extends OutputStream {
         }
         ByteListener l = listener;
         if (l != null) l.onByte(b & 0xff);
+        ByteListener t = tap;
+        if (t != null) t.onByte(b & 0xff);
     }
 
     private void drain() {

@@ -92,23 +92,23 @@ public final class MachineSnapshots {
         return out;
     }
 
-    /** Guest RAM for a machine restored from {@code s}: its base file mapped copy-on-write, a diff's pages copied in. */
-    public static GuestMemory memoryFor(Snapshot s) {
+    /**
+     * Guest RAM for a machine restored from {@code s}: its base file mapped copy-on-write. A
+     * diff's pages are not in it yet: {@link #resetMemory} (after the machine is built) adds them.
+     */
+    public static GuestMemory mappedMemory(Snapshot s) {
         Snapshot base = s.base();
-        GuestMemory mem = GuestMemory.privateFile(base.path(), base.memoryOffset(), base.memoryLength());
         try {
-            copyDiffs(mem, s);
-            return mem;
-        } catch (IOException | RuntimeException e) {
-            mem.close();
-            throw new SnapshotException(s.path() + ": cannot load guest memory: " + e.getMessage());
+            return GuestMemory.privateFile(base.path(), base.memoryOffset(), base.memoryLength());
+        } catch (RuntimeException e) {
+            throw new SnapshotException(base.path() + ": cannot map guest memory: " + e.getMessage());
         }
     }
 
-    /** Copies the pages of every diff between {@code s} and its base into RAM, oldest first. */
-    private static void copyDiffs(GuestMemory mem, Snapshot s) throws IOException {
-        if (s.parent() == null) return;
-        copyDiffs(mem, s.parent());
+    /** Copies the stored pages of {@code s} and its parents into RAM, oldest first ({@code withBase}: the base's too). */
+    private static void copyDiffs(GuestMemory mem, Snapshot s, boolean withBase) throws IOException {
+        if (s.parent() == null && !withBase) return;
+        if (s.parent() != null) copyDiffs(mem, s.parent(), withBase);
         try (FileChannel ch = FileChannel.open(s.path(), StandardOpenOption.READ)) {
             byte[] buf = new byte[1 << 20];
             long[] ext = s.extents();
@@ -151,15 +151,17 @@ public final class MachineSnapshots {
 
     /**
      * Loads {@code s} into machine {@code m}, whose RAM already holds the snapshot's memory
-     * ({@link #memoryFor}, or {@link #resetMemory} for a reset): the VM state, each vCPU, each
-     * part. Refuses (changing nothing) a machine configured differently.
+     * ({@link #mappedMemory}, or {@link #resetMemory} for a reset): the VM state, each vCPU, each
+     * part ({@code ran}: the machine has run before, a reset). Refuses (changing nothing) a machine
+     * configured differently.
      *
      * @throws SnapshotException when the machine does not match or a part refuses its record
      */
-    public static void apply(Machine m, MachineConfig machineConfig, Snapshot s) {
+    public static void apply(Machine m, MachineConfig machineConfig, Snapshot s, boolean ran) {
         String why = s.config().mismatch(machineConfig);
         if (why != null) throw new SnapshotException(s.path() + ": cannot restore: " + why);
-        // Parts first, into detached checks: a record a part cannot read must fail before any KVM state is set.
+        // Parts first: a record a part cannot read fails before any KVM state is set (a machine a
+        // restore failed on is discarded by the caller).
         List<Part> parts = m.parts();
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
@@ -172,18 +174,23 @@ public final class MachineSnapshots {
                 throw new SnapshotException(s.path() + ": part '" + p.name() + "' cannot restore its state: " + e.getMessage());
             }
         }
+        // A vCPU that ran may still owe KVM the end of its last I/O instruction (it parked before
+        // re-entering): finish it now, or KVM would finish it on top of the restored registers.
+        if (ran) for (VcpuFd v : m.vcpus()) v.completePendingExit();
         m.vm().restoreState(s.vmState());
         for (VcpuFd v : m.vcpus()) v.restoreState(s.vcpus().get(v.id()));
     }
 
     /**
-     * Returns RAM mapped from {@code s}'s base file to {@code s}'s content without unmapping:
-     * drops every private page (MADV_DONTNEED) and copies a diff's pages in again.
+     * Returns guest RAM to {@code s}'s content without unmapping anything. RAM mapped from
+     * {@code s}'s base file ({@code mappedFromBase}): every private page is dropped (MADV_DONTNEED),
+     * so the guest reads the file again, and a diff's pages are copied in. Anonymous RAM (a booted
+     * machine): dropped to zeros, then every stored page of the snapshot is copied in.
      */
-    public static void resetMemory(GuestMemory mem, Snapshot s) {
+    public static void resetMemory(GuestMemory mem, Snapshot s, boolean mappedFromBase) {
         mem.dropPrivatePages();
         try {
-            copyDiffs(mem, s);
+            copyDiffs(mem, s, !mappedFromBase);
         } catch (IOException e) {
             throw new SnapshotException(s.path() + ": cannot reload guest memory: " + e.getMessage());
         }
