@@ -127,7 +127,10 @@ public final class VmSession implements AutoCloseable {
         try {
             Machine m = Vm.restoreMachine(cfg, snap, run.sink(), run.control, disks);
             VmSession s = new VmSession(cfg, run, m, disks, snap);
-            s.logBase = null;
+            // From here KVM logs the guest's writes: a diff against snap, and a reset that drops only those pages.
+            m.memory().enableDirtyLog(m.vm());
+            s.dirtyLogOn = true;
+            s.logBase = snap;
             s.startRun();
             return s;
         } catch (RuntimeException | Error e) {
@@ -296,8 +299,9 @@ public final class VmSession implements AutoCloseable {
 
     /**
      * A diff snapshot: only the pages the guest wrote since the snapshot this session was last
-     * snapshotted, restored or reset to (its parent), written next to that parent's file. The
-     * first snapshot of a session turns KVM's dirty log on; a diff before that is refused.
+     * snapshotted, restored or reset to (its parent), written next to that parent's file. KVM's
+     * dirty log is on from a restore, or from a booted session's first snapshot; a diff before
+     * that is refused.
      *
      * @throws IllegalStateException when there is no parent to diff against
      */
@@ -352,9 +356,15 @@ public final class VmSession implements AutoCloseable {
         String why = snap.config().mismatch(Vm.machineConfig(cfg, machine));
         if (why != null) throw new SnapshotException(snap.path() + ": cannot reset to it: " + why);
         stopRun();
-        MachineSnapshots.resetMemory(machine.memory(), snap, memBase != null && memBase.base() == snap.base());
+        boolean mapped = memBase != null && memBase.base() == snap.base();
+        if (mapped && dirtyLogOn && logBase == snap && snap.parent() == null) {
+            // RAM is snap plus what the guest wrote since: drop just those pages (this also restarts the log).
+            MachineSnapshots.resetDirtyPages(machine.memory(), MachineSnapshots.dirtyPages(machine));
+        } else {
+            MachineSnapshots.resetMemory(machine.memory(), snap, mapped);
+            if (dirtyLogOn) MachineSnapshots.dirtyPages(machine); // the log restarts at the snapshot
+        }
         MachineSnapshots.apply(machine, Vm.machineConfig(cfg, machine), snap, ran);
-        if (dirtyLogOn) MachineSnapshots.dirtyPages(machine); // the log restarts at the snapshot
         logBase = dirtyLogOn ? snap : null;
         synchronized (textLock) {
             textLen = 0;

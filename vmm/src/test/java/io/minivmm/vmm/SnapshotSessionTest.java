@@ -156,6 +156,57 @@ class SnapshotSessionTest {
         }
     }
 
+    @Test
+    void diffSnapshotsStoreOnlyWhatChanged() throws Exception {
+        try (VmSession s = Vm.restore(ready)) {
+            answer(s, "keep");
+            s.expect("ready> ", T);
+            Snapshot d1 = s.snapshotDiff(dir.resolve("diff1.snap"));
+            assertTrue(d1.storedBytes() > 0 && d1.storedBytes() <= 8 * 4096, "a few pages changed: " + d1);
+            assertTrue(d1.storedBytes() < ready.storedBytes());
+            String next = answer(s, "keep");
+            assertTrue(next.endsWith("n=0000000000000001\r\n"), next);
+            s.expect("ready> ", T);
+            Snapshot d2 = s.snapshotDiff(dir.resolve("diff2.snap"));
+            String third = answer(s, "keep");
+
+            // A chain opened from disk: ready <- diff1 <- diff2.
+            Snapshot opened = Snapshot.open(d2.path());
+            assertEquals(d1.id(), opened.parent().id());
+            assertEquals(ready.id(), opened.base().id());
+            try (VmSession r = Vm.restore(opened)) {
+                assertEquals(third, answer(r, "keep"));
+            }
+            try (VmSession r = Vm.restore(Snapshot.open(d1.path()))) {
+                assertEquals(next, answer(r, "keep"));
+            }
+            // Reset the same session to each of them.
+            s.reset(d1);
+            assertEquals(next, answer(s, "keep"));
+            s.reset(ready);
+            assertTrue(answer(s, "keep").endsWith("n=0000000000000000\r\n"));
+            s.reset(d2);
+            assertEquals(third, answer(s, "keep"));
+        }
+    }
+
+    @Test
+    void aFullSnapshotOfARestoredSessionResetsExactly() throws Exception {
+        try (VmSession s = Vm.restore(ready)) {
+            answer(s, "keep");
+            s.expect("ready> ", T);
+            try (Snapshot later = s.snapshot()) {
+                String want = answer(s, "keep");
+                answer(s, "keep");
+                s.reset(later); // RAM is mapped from ready's file: later must hide ready's bytes where it differs
+                assertEquals(want, answer(s, "keep"));
+                try (VmSession r = Vm.restore(later)) {
+                    assertEquals(want, answer(r, "keep"));
+                }
+            }
+        }
+    }
+
     /** How many mappings of {@code file} this process has (/proc/self/maps). */
     static long mapsOf(Path file) throws IOException {
         String name = file.toAbsolutePath().toString();

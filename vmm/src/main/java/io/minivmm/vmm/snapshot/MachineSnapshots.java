@@ -58,20 +58,26 @@ public final class MachineSnapshots {
         GuestMemory mem = m.memory();
         List<GuestRegion> regions = mem.regions();
         BitSet[] candidates = new BitSet[regions.size()];
+        BitSet[] keepZero = new BitSet[regions.size()];
         BitSet[] dirty = dirtyLogging ? dirtyPages(m) : null; // also restarts the log: the next diff starts here
         long linearPage = 0;
         for (int r = 0; r < regions.size(); r++) {
             GuestRegion g = regions.get(r);
+            // Pages the file RAM is mapped from has: a zero page there must be stored as zeros, or a
+            // reset of this RAM to the new snapshot would show the old file's bytes through.
+            BitSet fromBase = new BitSet();
+            for (Snapshot s = memBase; s != null; s = s.parent()) addExtents(fromBase, s.extents(), linearPage, g.size() / Snapshot.PAGE);
+            keepZero[r] = fromBase;
             if (parent != null) {
                 candidates[r] = dirty[r];
             } else {
                 BitSet c = g.mapping().residentPages();
-                for (Snapshot s = memBase; s != null; s = s.parent()) addExtents(c, s.extents(), linearPage, g.size() / Snapshot.PAGE);
+                c.or(fromBase);
                 candidates[r] = c;
             }
             linearPage += g.size() / Snapshot.PAGE;
         }
-        return SnapshotWriter.write(out, config, vm, vcpus, parts, mem, candidates, parent, temporary);
+        return SnapshotWriter.write(out, config, vm, vcpus, parts, mem, candidates, keepZero, parent, temporary);
     }
 
     private static void addExtents(BitSet c, long[] extents, long regionFirst, long regionPages) {
@@ -179,6 +185,30 @@ public final class MachineSnapshots {
         if (ran) for (VcpuFd v : m.vcpus()) v.completePendingExit();
         m.vm().restoreState(s.vmState());
         for (VcpuFd v : m.vcpus()) v.restoreState(s.vcpus().get(v.id()));
+    }
+
+    /**
+     * Returns RAM mapped from a full snapshot's file to that snapshot by dropping only the pages
+     * the guest wrote since it was restored or reset to it ({@code dirty}, from KVM's dirty log).
+     * Falls back to dropping everything when the writes are scattered over very many runs.
+     */
+    public static void resetDirtyPages(GuestMemory mem, BitSet[] dirty) {
+        int runs = 0;
+        for (BitSet b : dirty) {
+            for (int p = b.nextSetBit(0); p >= 0; p = b.nextSetBit(b.nextClearBit(p))) runs++;
+        }
+        if (runs > 4096) {
+            mem.dropPrivatePages();
+            return;
+        }
+        for (int r = 0; r < dirty.length; r++) {
+            BitSet b = dirty[r];
+            for (int p = b.nextSetBit(0); p >= 0; ) {
+                int end = b.nextClearBit(p);
+                mem.dropPrivatePages(r, p * Snapshot.PAGE, (long) (end - p) * Snapshot.PAGE);
+                p = b.nextSetBit(end);
+            }
+        }
     }
 
     /**

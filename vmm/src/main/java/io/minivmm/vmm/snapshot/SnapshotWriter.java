@@ -34,11 +34,13 @@ final class SnapshotWriter {
     /**
      * @param candidates per region, the pages to consider (a full snapshot: every page that may be
      *     non-zero; a diff: the pages changed since {@code parent})
+     * @param keepZero per region, pages stored even when all zero (RAM mapped from another file
+     *     shows that file's bytes where this snapshot has a hole)
      * @param parent null for a full snapshot; for a diff, the snapshot it is taken against (its
      *     file must be in the same directory as {@code out})
      */
     static Snapshot write(Path out, MachineConfig config, VmState vm, List<VcpuState> vcpus, List<Snapshot.PartState> parts,
-                          GuestMemory mem, BitSet[] candidates, Snapshot parent, boolean temporary) throws IOException {
+                          GuestMemory mem, BitSet[] candidates, BitSet[] keepZero, Snapshot parent, boolean temporary) throws IOException {
         if (parent != null && !parent.path().toAbsolutePath().getParent().equals(out.toAbsolutePath().getParent())) {
             throw new IOException("a diff snapshot must be written next to its parent " + parent.path());
         }
@@ -65,10 +67,11 @@ final class SnapshotWriter {
                     mem.read(g.base() + p * Snapshot.PAGE, buf, 0, n * (int) Snapshot.PAGE);
                     // Store maximal runs of pages that must be stored (non-zero, or any page of a diff).
                     int i = 0;
+                    BitSet keep = keepZero[r];
                     while (i < n) {
-                        while (i < n && parent == null && isZero(buf, i)) i++;
+                        while (i < n && parent == null && !keep.get(p + i) && isZero(buf, i)) i++;
                         int j = i;
-                        while (j < n && (parent != null || !isZero(buf, j))) j++;
+                        while (j < n && (parent != null || keep.get(p + j) || !isZero(buf, j))) j++;
                         if (j > i) {
                             int off = i * (int) Snapshot.PAGE, len = (j - i) * (int) Snapshot.PAGE;
                             long page = firstPage + p + i;
