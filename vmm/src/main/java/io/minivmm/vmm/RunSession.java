@@ -39,6 +39,7 @@ final class RunSession {
     private volatile CountDownLatch done = new CountDownLatch(1);
     private volatile List<VcpuFd> running = List.of();
     private volatile PauseGate gate;
+    private volatile boolean discardResult;
 
     private record Finish(Outcome outcome, int status, String message, String crashReport) {}
 
@@ -69,6 +70,16 @@ final class RunSession {
     synchronized void rearm() {
         finish.set(null);
         done = new CountDownLatch(1);
+        discardResult = false;
+    }
+
+    /**
+     * Ends the run for a {@link VmSession#reset}: nobody reads its result, so the costly parts of it
+     * (the resident RAM count, a mincore walk over all of RAM) are skipped.
+     */
+    void stopForReset() {
+        discardResult = true;
+        stop();
     }
 
     /** Ends the run with {@link Outcome#STOPPED}. Any thread; never blocks. */
@@ -151,7 +162,7 @@ final class RunSession {
             long first = sink.firstByteAfterNanos();
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - startNanos),
                     first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
-                    f.crashReport(), f.message(), m.memory().residentBytes(), sink.total());
+                    f.crashReport(), f.message(), discardResult ? 0 : m.memory().residentBytes(), sink.total());
         } finally {
             // However we got here (an exception included): no thread may outlive the machine's fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");

@@ -378,7 +378,7 @@ public final class VmSession implements AutoCloseable {
     private void stopRun() {
         Thread t = runner;
         if (t == null) return;
-        run.stop();
+        if (t.isAlive()) run.stopForReset();
         boolean interrupted = false;
         while (t.isAlive()) {
             try {
