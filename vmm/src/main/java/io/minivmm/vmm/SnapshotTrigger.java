@@ -78,15 +78,6 @@ final class SnapshotTrigger implements AutoCloseable {
     @Override
     public void close() {
         Thread w = worker;
-        if (w == null) return;
-        boolean interrupted = false;
-        while (w.isAlive()) {
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) Thread.currentThread().interrupt();
+        if (w != null) VmSession.joinUninterruptibly(w);
     }
 }

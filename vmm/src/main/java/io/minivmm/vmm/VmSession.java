@@ -379,6 +379,11 @@ public final class VmSession implements AutoCloseable {
         Thread t = runner;
         if (t == null) return;
         if (t.isAlive()) run.stopForReset();
+        joinUninterruptibly(t);
+    }
+
+    /** Waits for {@code t} to end, keeping an interrupt for later (the machine must outlive the thread). */
+    static void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
         while (t.isAlive()) {
             try {

@@ -751,21 +751,7 @@ public final class MemoryMapping implements AutoCloseable {
      * for guest RAM, how much the guest has touched (or was prefaulted).
      */
     public long residentBytes() {
-        ensureOpen();
-        long page = LibcMemory.pageSize();
-        long pages = (size + page - 1) / page;
-        long resident = 0;
-        int chunkPages = 1 << 20;
-        byte[] vec = new byte[(int) Math.min(pages, chunkPages)];
-        for (long p = 0; p < pages; p += chunkPages) {
-            long n = Math.min(chunkPages, pages - p);
-            // NATIVE: [address + p*page, +n*page) lies inside this open mapping; vec has n bytes.
-            if (LibcMemory.mincore(address + p * page, n * page, vec) != 0) {
-                throw new MemoryMappingException.SystemError("mincore", LibcMemory.errno());
-            }
-            for (int i = 0; i < n; i++) resident += vec[i] & 1;
-        }
-        return resident * page;
+        return residentPages().cardinality() * LibcMemory.pageSize();
     }
 
     /**
