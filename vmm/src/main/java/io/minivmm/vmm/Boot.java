@@ -79,6 +79,7 @@ final class Boot {
 
     /** Whether the run boots in real mode and so gets the BIOS (IVT, services, ROM). */
     static boolean wantsBios(VmBuilder cfg, Image img) {
+        if (img == null) return false; // a restored machine: its snapshot says what it has
         return img.format() == ImageFormat.BOOTSECTOR || img.format() == ImageFormat.RAW && !img.demo() && cfg.mode == CpuMode.REAL;
     }
 

@@ -72,6 +72,10 @@ public final class Main {
         arg(o, "debugcon", "stderr|FILE", "where guest writes to the debug-console ports 0xE9/0x402 go (default: counted only)");
         flag(o, null, "allow-panic", "a guest kernel panic is not a failure: the run ends as the guest ends it (default: status 123)");
         arg(o, "vga", "MODE", "text: mirror the VGA text screen (0xB8000) to stdout when it changes; none (default)");
+        arg(o, "snapshot-on", "REGEX", "take a snapshot when the serial output matches (needs --snapshot-file)");
+        arg(o, "snapshot-file", "FILE", "where --snapshot-on writes the snapshot");
+        flag(o, null, "snapshot-and-exit", "end the run (status 0) once the --snapshot-on snapshot is written");
+        arg(o, "restore", "FILE", "continue the machine saved in a snapshot instead of booting (65: unusable snapshot)");
         flag(o, "v", null, "more VMM logging on stderr (-v -v: even more)");
         flag(o, "q", null, "less VMM logging");
         flag(o, "h", "help", "print this help and exit");
@@ -144,7 +148,7 @@ public final class Main {
             PrintWriter pw = new PrintWriter(System.out);
             new HelpFormatter().printHelp(pw, 100, "java -jar vmm.jar [--kernel IMAGE] [options]",
                     "Boots a guest on KVM with its 16550 serial console on stdin/stdout.%n".formatted(), options, 2, 2,
-                    "%nExit status: the guest's debug-exit value; 0 reset or --expect; 1 --fail-on; 64 usage; 65 bad image;"
+                    "%nExit status: the guest's debug-exit value; 0 reset or --expect; 1 --fail-on; 64 usage; 65 bad image or snapshot;"
                             .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 123 guest panic; 124 timeout; 125 triple fault;"
                             + " 128+n signal n.");
             pw.flush();
@@ -205,7 +209,7 @@ public final class Main {
             return fail(report, null, RunReport.USAGE_ERROR, EX_USAGE, e.getMessage());
         }
         RunReport.Config config = reportConfig(cl, b);
-        for (String opt : new String[] {"kernel", "initrd"}) {
+        for (String opt : new String[] {"kernel", "initrd", "restore"}) {
             if (cl.hasOption(opt)) {
                 String problem = checkReadable(Path.of(cl.getOptionValue(opt)), opt);
                 if (problem != null) return fail(report, config, RunReport.NO_INPUT, EX_NOINPUT, problem);
@@ -433,7 +437,34 @@ public final class Main {
         }
         if (cl.hasOption("expect")) b.expect(regex("--expect", cl.getOptionValue("expect")));
         if (cl.hasOption("fail-on")) b.failOn(regex("--fail-on", cl.getOptionValue("fail-on")));
+        configureSnapshots(cl, b);
         return b;
+    }
+
+    /** --snapshot-on/--snapshot-file/--snapshot-and-exit and --restore (docs/SNAPSHOT.md). */
+    private static void configureSnapshots(CommandLine cl, VmBuilder b) throws UsageError {
+        if (cl.hasOption("snapshot-on") != cl.hasOption("snapshot-file")) {
+            throw new UsageError("--snapshot-on and --snapshot-file go together");
+        }
+        if (cl.hasOption("snapshot-and-exit") && !cl.hasOption("snapshot-on")) throw new UsageError("--snapshot-and-exit needs --snapshot-on");
+        if (cl.hasOption("snapshot-on")) {
+            Path file = Path.of(cl.getOptionValue("snapshot-file"));
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent == null || !java.nio.file.Files.isDirectory(parent) || !java.nio.file.Files.isWritable(parent)) {
+                throw new UsageError("--snapshot-file: cannot write into " + parent);
+            }
+            b.snapshotOn(regex("--snapshot-on", cl.getOptionValue("snapshot-on")), file, cl.hasOption("snapshot-and-exit"));
+        }
+        if (cl.hasOption("restore")) {
+            for (String opt : new String[] {"kernel", "initrd", "cmdline", "format", "disk", "prefault", "hugepages"}) {
+                if (cl.hasOption(opt)) throw new UsageError("--restore and --" + opt + " contradict each other: the snapshot is the machine");
+            }
+            // The machine options come from the snapshot; only those given here are checked against it.
+            for (String opt : new String[] {"mem", "cpus", "cpu", "debug-exit"}) {
+                if (!cl.hasOption(opt)) b.explicit.remove(opt.equals("mem") ? "memory" : opt);
+            }
+            b.restoreFrom(Path.of(cl.getOptionValue("restore")));
+        }
     }
 
     static Pattern regex(String opt, String s) throws UsageError {

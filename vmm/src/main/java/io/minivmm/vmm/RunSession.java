@@ -37,9 +37,10 @@ final class RunSession {
     private final long startNanos;
     private final SerialSink sink;
     private final AtomicReference<Finish> finish = new AtomicReference<>();
-    private final CountDownLatch done = new CountDownLatch(1);
+    private volatile CountDownLatch done = new CountDownLatch(1);
     private volatile List<VcpuFd> running = List.of();
     private volatile PauseGate gate;
+    private volatile boolean discardResult;
 
     private record Finish(Outcome outcome, int status, String message, String crashReport) {}
 
@@ -88,6 +89,25 @@ final class RunSession {
         }, "panic-grace");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * Makes an ended session runnable again on the same machine (a {@link VmSession} reset after
+     * the guest's end): the outcome is forgotten; the serial sink and matchers stay.
+     */
+    synchronized void rearm() {
+        finish.set(null);
+        done = new CountDownLatch(1);
+        discardResult = false;
+    }
+
+    /**
+     * Ends the run for a {@link VmSession#reset}: nobody reads its result, so the costly parts of it
+     * (the resident RAM count, a mincore walk over all of RAM) are skipped.
+     */
+    void stopForReset() {
+        discardResult = true;
+        stop();
     }
 
     /** Ends the run with {@link Outcome#STOPPED}. Any thread; never blocks. */
@@ -185,10 +205,10 @@ final class RunSession {
             int status = f.outcome() == Outcome.GUEST_EXIT ? f.status() : f.outcome().defaultStatus();
             long end = System.nanoTime();
             long first = sink.firstByteAfterNanos();
-            long resident = m.memory().residentBytes();
+            long resident = discardResult ? 0 : m.memory().residentBytes(); // a reset reads no result: skip the mincore walk
             return new RunResult(f.outcome(), status, sink.tail(cfg.serialCaptureLimit), Duration.ofNanos(end - startNanos),
                     first < 0 ? null : Duration.ofNanos(first), byKind, byPort,
-                    f.crashReport(), f.message(), resident, sink.total(), debugconBytes(m), stall, vgaText(m));
+                    f.crashReport(), f.message(), resident, sink.total(), debugconBytes(m), stall, discardResult ? "" : vgaText(m));
         } finally {
             // However we got here (an exception included): no thread may outlive the machine's fds.
             if (finish.get() == null) finish(Outcome.INTERNAL_ERROR, 70, "setup failed", "");

@@ -51,6 +51,7 @@ final class SerialSink extends OutputStream {
     private volatile boolean abandoned;
     private long dropped;
     private boolean closed;
+    private volatile ByteListener tap;
 
     /** Sees every byte (the --expect/--fail-on matchers). */
     interface ByteListener {
@@ -79,6 +80,9 @@ final class SerialSink extends OutputStream {
 
     void setListener(ByteListener l) { this.listener = l; }
 
+    /** A second listener, independent of the matchers: a session's transcript, --snapshot-on. */
+    void setTap(ByteListener l) { this.tap = l; }
+
     @Override
     public void write(int b) {
         synchronized (this) {
@@ -96,6 +100,8 @@ final class SerialSink extends OutputStream {
         }
         ByteListener l = listener;
         if (l != null) l.onByte(b & 0xff);
+        ByteListener t = tap;
+        if (t != null) t.onByte(b & 0xff);
     }
 
     /** Bulk form (virtio-console hands over whole buffers): the same effect as writing each byte. */

@@ -11,6 +11,9 @@ import io.minivmm.vmm.devices.ConsoleInput;
 import io.minivmm.vmm.devices.virtio.VirtioConsole;
 import io.minivmm.vmm.storage.DiskException;
 import io.minivmm.vmm.storage.Disks;
+import io.minivmm.vmm.snapshot.MachineConfig;
+import io.minivmm.vmm.snapshot.MachineSnapshots;
+import io.minivmm.vmm.snapshot.Snapshot;
 import java.io.IOException;
 
 /**
@@ -68,6 +71,7 @@ public final class Vm implements AutoCloseable {
         RunSession session = new RunSession(cfg, System.nanoTime());
         this.session = session;
         if (stopRequested) session.stop(); // a stop() that came before run() wins
+        if (cfg.restoreFile != null || cfg.restoreSnapshot != null) return runRestored(session);
         try (Disks disks = openDisks()) {
             Boot.Image image = Boot.readImage(cfg, disks);
             return run(session, image, disks);
@@ -101,10 +105,16 @@ public final class Vm implements AutoCloseable {
             BootPlan plan = Boot.load(cfg, image, m);
             space[0] = Boot.bootCpu(cfg, m, plan, image.name());
             Boot.enterThroughBios(m, plan);
-            VirtioMmioPart hvc = virtioConsole(m);
-            ConsoleInput input = hvc != null ? (VirtioConsole) hvc.device() : m.part(SerialPart.class).uart();
-            return session.run(m, input, image::bytes);
+            try (SnapshotTrigger t = SnapshotTrigger.install(cfg, session, m, null)) {
+                return session.run(m, consoleInput(m), image::bytes);
+            }
         }
+    }
+
+    /** Where standard input goes: the virtio-console port if the machine has one, else COM1. */
+    private static ConsoleInput consoleInput(Machine m) {
+        VirtioMmioPart hvc = virtioConsole(m);
+        return hvc != null ? (VirtioConsole) hvc.device() : m.part(SerialPart.class).uart();
     }
 
     /** The virtio-console part, or null. */
@@ -116,6 +126,55 @@ public final class Vm implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** --restore: the machine from the snapshot, run from where it was saved. */
+    private RunResult runRestored(RunSession session) throws IOException {
+        Snapshot snap = cfg.restoreSnapshot != null ? cfg.restoreSnapshot : Snapshot.open(cfg.restoreFile);
+        VmBuilder c = cfg.copy();
+        c.adopt(snap.config());
+        try (Disks disks = openDisks(); Machine m = restoreMachine(c, snap, session, disks)) {
+            try (SnapshotTrigger t = SnapshotTrigger.install(c, session, m, snap)) {
+                return session.run(m, consoleInput(m), () -> new byte[0]);
+            }
+        }
+    }
+
+    /**
+     * A machine built for {@code c} (which adopted the snapshot's configuration) with RAM mapped
+     * copy-on-write from the snapshot and every vCPU, the VM and every part restored. Nothing runs yet.
+     */
+    static Machine restoreMachine(VmBuilder c, Snapshot snap, RunSession session, Disks disks) {
+        GuestMemory memory = MachineSnapshots.mappedMemory(snap);
+        Machine m;
+        try {
+            m = Machine.create(new Machine.Config(c.cpus, c.cpuModel), memory, PcBoard.parts(c, disks, session, (va, access) -> false, null),
+                    session.control);
+        } catch (ResourceException e) {
+            throw new ImageException("the machine does not fit together: " + e.getMessage());
+        }
+        try {
+            // The parts' finish() wrote their tables into RAM again: drop those private copies.
+            MachineSnapshots.resetMemory(m.memory(), snap, true);
+            MachineSnapshots.apply(m, machineConfig(c, m), snap, false);
+            return m;
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** The configuration record a snapshot of machine {@code m}, built from {@code c}, carries. */
+    static MachineConfig machineConfig(VmBuilder c, Machine m) {
+        return MachineSnapshots.configOf(m, c.memory, c.cpuModel, c.debugExit.name());
+    }
+
+    /**
+     * A running session continuing from {@code snapshot}, with the snapshot's machine options
+     * and default session options (serial output captured only).
+     */
+    public static VmSession restore(Snapshot snapshot) throws IOException {
+        return VmSession.restore(new VmBuilder(), snapshot);
     }
 
     /** The session of the run in progress (null before {@link #run()}): pausing, gdb, snapshots. */

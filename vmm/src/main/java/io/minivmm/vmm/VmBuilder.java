@@ -59,6 +59,14 @@ public final class VmBuilder {
     final java.util.List<io.minivmm.vmm.storage.DiskSpec> disks = new java.util.ArrayList<>();
     boolean virtioConsole;
     boolean rng;
+    /** Snapshots (docs/SNAPSHOT.md): restore instead of booting, or snapshot when the serial output matches. */
+    Path restoreFile;
+    io.minivmm.vmm.snapshot.Snapshot restoreSnapshot;
+    Pattern snapshotOn;
+    Path snapshotFile;
+    boolean snapshotAndExit;
+    /** The machine options the caller set (a restore refuses a snapshot that contradicts one). */
+    java.util.Set<String> explicit = new java.util.HashSet<>();
 
     VmBuilder() {}
 
@@ -113,17 +121,19 @@ public final class VmBuilder {
     public VmBuilder memory(long bytes) {
         checkMemory(bytes);
         this.memory = bytes;
+        explicit.add("memory");
         return this;
     }
 
     public VmBuilder cpus(int n) {
         checkCpus(n);
         this.cpus = n;
+        explicit.add("cpus");
         return this;
     }
 
     /** CPU model: {@code default}, {@code host}, {@code baseline}, with {@code ,+feat}/{@code ,-feat} toggles. */
-    public VmBuilder cpu(String model) { this.cpuModel = Objects.requireNonNull(model); return this; }
+    public VmBuilder cpu(String model) { this.cpuModel = Objects.requireNonNull(model); explicit.add("cpu"); return this; }
 
     /** Wall-clock limit; the run ends with {@link Outcome#TIMEOUT}. */
     public VmBuilder timeout(Duration d) {
@@ -132,7 +142,7 @@ public final class VmBuilder {
         return this;
     }
 
-    public VmBuilder debugExit(DebugExit.Mode m) { this.debugExit = Objects.requireNonNull(m); return this; }
+    public VmBuilder debugExit(DebugExit.Mode m) { this.debugExit = Objects.requireNonNull(m); explicit.add("debug-exit"); return this; }
 
     /** Whether the machine has ACPI tables (RSDP in the EBDA, MADT, FADT, DSDT); default on. The MP table is there either way. */
     public VmBuilder acpi(boolean on) { this.acpi = on; return this; }
@@ -226,6 +236,75 @@ public final class VmBuilder {
     public VmBuilder mapAlloc(long va, long size, MappingFlags flags, boolean populate) {
         areas.add(GuestAddressSpace.Area.alloc(va, size, flags, populate));
         return this;
+    }
+
+    /**
+     * {@link Vm#run()} continues the machine saved in this snapshot file instead of booting an
+     * image; RAM size, vCPUs, CPU model and debug-exit mode come from the snapshot (one set here
+     * that differs refuses it: {@link io.minivmm.vmm.snapshot.SnapshotException}, exit 65).
+     */
+    public VmBuilder restoreFrom(Path snapshot) { this.restoreFile = Objects.requireNonNull(snapshot); return this; }
+
+    /**
+     * Take a snapshot into {@code file} the moment the serial output matches {@code trigger};
+     * then continue, or end the run ({@link Outcome#STOPPED}, status 0) if {@code exitAfter}.
+     */
+    public VmBuilder snapshotOn(Pattern trigger, Path file, boolean exitAfter) {
+        this.snapshotOn = Objects.requireNonNull(trigger);
+        this.snapshotFile = Objects.requireNonNull(file);
+        this.snapshotAndExit = exitAfter;
+        return this;
+    }
+
+    /** Boots the guest and returns the running session (see {@link VmSession}). */
+    public VmSession start() throws java.io.IOException {
+        build();
+        return VmSession.boot(this);
+    }
+
+    /**
+     * A running session continuing from {@code snapshot} (machine options from the snapshot, the
+     * others, e.g. serial output, from this builder).
+     */
+    public VmSession restore(io.minivmm.vmm.snapshot.Snapshot snapshot) throws java.io.IOException {
+        build();
+        return VmSession.restore(this, Objects.requireNonNull(snapshot));
+    }
+
+    /** Takes the snapshot's machine options; refuses one that contradicts an option set explicitly. */
+    void adopt(io.minivmm.vmm.snapshot.MachineConfig c) {
+        String why = null;
+        if (explicit.contains("memory") && memory != c.memory()) why = "--mem " + memory + " but the snapshot has " + c.memory() + " bytes";
+        else if (explicit.contains("cpus") && cpus != c.cpus()) why = "--cpus " + cpus + " but the snapshot has " + c.cpus();
+        else if (explicit.contains("cpu") && !cpuModel.equals(c.cpuModel())) why = "--cpu " + cpuModel + " but the snapshot has " + c.cpuModel();
+        else if (explicit.contains("debug-exit") && !debugExit.name().equals(c.debugExit())) {
+            why = "--debug-exit " + debugExit + " but the snapshot has " + c.debugExit();
+        }
+        if (why != null) throw new io.minivmm.vmm.snapshot.SnapshotException("cannot restore: " + why);
+        if (!areas.isEmpty()) throw new io.minivmm.vmm.snapshot.SnapshotException("cannot restore with extra guest mappings (mapLinear/mapAlloc)");
+        memory = c.memory();
+        cpus = c.cpus();
+        cpuModel = c.cpuModel();
+        try {
+            debugExit = DebugExit.Mode.valueOf(c.debugExit());
+        } catch (IllegalArgumentException e) {
+            throw new io.minivmm.vmm.snapshot.SnapshotException("cannot restore: unknown debug-exit mode " + c.debugExit());
+        }
+    }
+
+    /** A shallow copy (the lists are shared: nothing changes them after build()). */
+    VmBuilder copy() {
+        VmBuilder b = new VmBuilder();
+        b.kernel = kernel; b.image = image; b.imageName = imageName; b.format = format; b.initrd = initrd; b.cmdline = cmdline;
+        b.memory = memory; b.cpus = cpus; b.cpuModel = cpuModel; b.timeout = timeout; b.debugExit = debugExit;
+        b.prefault = prefault; b.hugepages = hugepages; b.loadAddr = loadAddr; b.entry = entry; b.mode = mode;
+        b.serialOut = serialOut; b.serialIn = serialIn; b.expect = expect; b.failOn = failOn;
+        b.serialCaptureLimit = serialCaptureLimit; b.areas.addAll(areas); b.disks.addAll(disks);
+        b.restoreFile = restoreFile; b.restoreSnapshot = restoreSnapshot; b.snapshotOn = snapshotOn;
+        b.snapshotFile = snapshotFile; b.snapshotAndExit = snapshotAndExit; b.explicit = new java.util.HashSet<>(explicit);
+        b.acpi = acpi; b.memoryFile = memoryFile; b.sharedMemory = sharedMemory; b.vgaOut = vgaOut;
+        b.detectPanic = detectPanic; b.debugcon = debugcon; b.virtioConsole = virtioConsole; b.rng = rng;
+        return b;
     }
 
     /**

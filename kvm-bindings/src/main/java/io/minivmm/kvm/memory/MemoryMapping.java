@@ -111,6 +111,28 @@ public final class MemoryMapping implements AutoCloseable {
     }
 
     /**
+     * A private (copy-on-write) read-write mapping of {@code size} bytes of {@code file} from
+     * {@code offset}: reads see the file, writes go to private pages the file never sees, and
+     * {@link #dropPageCache} (MADV_DONTNEED) returns a range to the file's content. The file is
+     * opened read-only and closed again before this returns (the mapping keeps it). Used for guest
+     * RAM restored from a snapshot.
+     *
+     * @throws MemoryMappingException.SystemError when the file cannot be opened (errno) or mapped
+     * @throws MemoryMappingException.InvalidRange when the range extends past the end of the file
+     */
+    public static MemoryMapping privateFile(java.nio.file.Path file, long offset, long size) {
+        // NATIVE: a NUL-terminated path string; no memory is passed.
+        int fd = io.minivmm.kvm.sys.LibC.open(file.toString(), io.minivmm.kvm.sys.LibC.O_RDONLY | io.minivmm.kvm.sys.LibC.O_CLOEXEC);
+        if (fd < 0) throw new MemoryMappingException.SystemError("open(" + file + ")", LibcMemory.errno());
+        try {
+            return fromFd(fd, size).offset(offset).shared(false).build();
+        } finally {
+            // NATIVE: our own fd, opened above; the mapping holds its own reference to the file.
+            io.minivmm.kvm.sys.LibC.close(fd);
+        }
+    }
+
+    /**
      * Options for a {@link MemoryMapping}.
      *
      * <pre>{@code
@@ -729,10 +751,20 @@ public final class MemoryMapping implements AutoCloseable {
      * for guest RAM, how much the guest has touched (or was prefaulted).
      */
     public long residentBytes() {
+        return residentPages().cardinality() * LibcMemory.pageSize();
+    }
+
+    /**
+     * Which pages of this mapping are resident now (mincore(2)): bit {@code i} for the page at
+     * offset {@code i * pageSize}. For anonymous guest RAM these are the pages the guest touched;
+     * snapshots store only these.
+     */
+    public java.util.BitSet residentPages() {
         ensureOpen();
         long page = LibcMemory.pageSize();
         long pages = (size + page - 1) / page;
-        long resident = 0;
+        if (pages > Integer.MAX_VALUE) throw new MemoryMappingException.InvalidRange(0, size, size);
+        java.util.BitSet out = new java.util.BitSet((int) pages);
         int chunkPages = 1 << 20;
         byte[] vec = new byte[(int) Math.min(pages, chunkPages)];
         for (long p = 0; p < pages; p += chunkPages) {
@@ -741,9 +773,9 @@ public final class MemoryMapping implements AutoCloseable {
             if (LibcMemory.mincore(address + p * page, n * page, vec) != 0) {
                 throw new MemoryMappingException.SystemError("mincore", LibcMemory.errno());
             }
-            for (int i = 0; i < n; i++) resident += vec[i] & 1;
+            for (int i = 0; i < n; i++) if ((vec[i] & 1) != 0) out.set((int) (p + i));
         }
-        return resident * page;
+        return out;
     }
 
     /** MADV_DONTFORK on the whole mapping: a forked child does not inherit it. */

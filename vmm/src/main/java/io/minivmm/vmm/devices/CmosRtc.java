@@ -35,7 +35,7 @@ import java.util.Objects;
  * </ul>
  * Thread-safe (one monitor).
  */
-public final class CmosRtc implements PioDevice {
+public final class CmosRtc implements PioDevice, Stateful {
     public static final int INDEX_PORT = 0x70;
     public static final int DATA_PORT = 0x71;
     public static final int PORT_COUNT = 2;
@@ -248,5 +248,43 @@ public final class CmosRtc implements PioDevice {
         }
         int h12 = decode(v & 0x7f);
         return h12 % 12 + ((v & 0x80) != 0 ? 12 : 0);
+    }
+
+    /** Format of {@link #saveState}. */
+    private static final int STATE_VERSION = 1;
+
+    /**
+     * The RTC keeps wall-clock time across a snapshot: what is saved is the guest's offset from
+     * the host clock (and a time frozen by register B's SET bit), not a time of day.
+     */
+    @Override
+    public synchronized void saveState(java.io.DataOutput out) throws java.io.IOException {
+        out.writeByte(STATE_VERSION);
+        out.write(ram);
+        out.writeByte(index);
+        out.writeBoolean(nmiMasked);
+        out.writeLong(offsetSeconds);
+        out.writeBoolean(frozen != null);
+        out.writeLong(frozen == null ? 0 : frozen.toEpochSecond(ZoneOffset.UTC));
+    }
+
+    @Override
+    public synchronized void restoreState(java.io.DataInput in) throws java.io.IOException {
+        Stateful.check("rtc state version", in.readUnsignedByte(), STATE_VERSION, STATE_VERSION);
+        byte[] nRam = new byte[ram.length];
+        in.readFully(nRam);
+        int nIndex = Stateful.check("rtc index", in.readUnsignedByte(), 0, ram.length - 1);
+        boolean nNmi = in.readBoolean();
+        long nOffset = in.readLong();
+        boolean isFrozen = in.readBoolean();
+        long frozenAt = in.readLong();
+        // Bounded to +-10000 years so the date arithmetic cannot overflow.
+        long limit = 10_000L * 366 * 86_400;
+        if (Math.abs(nOffset) > limit || Math.abs(frozenAt) > limit * 2) throw new java.io.IOException("rtc time out of range");
+        System.arraycopy(nRam, 0, ram, 0, ram.length);
+        index = nIndex;
+        nmiMasked = nNmi;
+        offsetSeconds = nOffset;
+        frozen = isFrozen ? LocalDateTime.ofEpochSecond(frozenAt, 0, ZoneOffset.UTC) : null;
     }
 }

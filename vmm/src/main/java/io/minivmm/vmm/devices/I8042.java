@@ -36,7 +36,7 @@ import java.util.Objects;
  * Thread-safe; the IRQ lines are driven under the controller's lock, the reset request is made
  * after releasing it.
  */
-public final class I8042 {
+public final class I8042 implements Stateful {
     public static final int DATA_PORT = 0x60;
     public static final int COMMAND_PORT = 0x64;
     public static final int KBD_IRQ = 1;
@@ -281,5 +281,53 @@ public final class I8042 {
             auxLevel = aux;
             auxIrq.set(aux);
         }
+    }
+
+    /** Format of {@link #saveState}. */
+    private static final int STATE_VERSION = 1;
+
+    /** Back to the power-on state: default command byte, A20 on, empty queue, lines low. */
+    public synchronized void reset() {
+        ctr = DEFAULT_CTR;
+        outputPort = DEFAULT_OUTPUT_PORT;
+        lastWriteWasCommand = false;
+        pendingCommand = -1;
+        qHead = 0;
+        qCount = 0;
+        lastData = 0;
+        updateIrqs();
+    }
+
+    @Override
+    public synchronized void saveState(java.io.DataOutput out) throws java.io.IOException {
+        out.writeByte(STATE_VERSION);
+        out.writeByte(ctr);
+        out.writeByte(outputPort);
+        out.writeBoolean(lastWriteWasCommand);
+        out.writeShort(pendingCommand);
+        out.writeByte(lastData);
+        out.writeByte(qCount);
+        for (int i = 0; i < qCount; i++) out.writeShort(queue[(qHead + i) % QUEUE]);
+    }
+
+    @Override
+    public synchronized void restoreState(java.io.DataInput in) throws java.io.IOException {
+        Stateful.check("i8042 state version", in.readUnsignedByte(), STATE_VERSION, STATE_VERSION);
+        int nCtr = in.readUnsignedByte(), nOut = in.readUnsignedByte();
+        boolean nLast = in.readBoolean();
+        int nPending = Stateful.check("i8042 pending command", in.readShort(), -1, 0xff);
+        int nData = in.readUnsignedByte();
+        int n = Stateful.check("i8042 queue length", in.readUnsignedByte(), 0, QUEUE);
+        int[] q = new int[QUEUE];
+        for (int i = 0; i < n; i++) q[i] = Stateful.check("i8042 queue entry", in.readUnsignedShort(), 0, 0x1ff);
+        ctr = nCtr;
+        outputPort = nOut;
+        lastWriteWasCommand = nLast;
+        pendingCommand = nPending;
+        lastData = nData;
+        System.arraycopy(q, 0, queue, 0, QUEUE);
+        qHead = 0;
+        qCount = n;
+        updateIrqs();
     }
 }

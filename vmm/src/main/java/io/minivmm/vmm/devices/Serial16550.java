@@ -57,7 +57,7 @@ import java.util.function.LongSupplier;
  * changes and output bytes in order; neither may call back into this UART. The stream is not
  * flushed here: pass an unbuffered stream or one that the caller flushes.
  */
-public final class Serial16550 implements PioDevice, ConsoleInput {
+public final class Serial16550 implements PioDevice, ConsoleInput, Stateful {
     /** Number of I/O ports the UART decodes. */
     public static final int PORT_COUNT = 8;
 
@@ -669,6 +669,89 @@ public final class Serial16550 implements PioDevice, ConsoleInput {
         lock.lock();
         try {
             return outputErrors;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------
+
+    /** Format of {@link #saveState}: bump when a field is added. */
+    private static final int STATE_VERSION = 1;
+
+    @Override
+    public void saveState(java.io.DataOutput out) throws java.io.IOException {
+        lock.lock();
+        try {
+            out.writeByte(STATE_VERSION);
+            out.writeByte(ier);
+            out.writeByte(lcr);
+            out.writeByte(mcr);
+            out.writeByte(scr);
+            out.writeByte(dll);
+            out.writeByte(dlm);
+            out.writeBoolean(fifoEnabled);
+            out.writeBoolean(fifo64);
+            out.writeByte(triggerIndex);
+            out.writeByte(fcrBits);
+            out.writeBoolean(overrun);
+            out.writeBoolean(thrPending);
+            out.writeByte(modemInputs);
+            out.writeByte(msrDelta);
+            out.writeByte(lastRbr);
+            out.writeByte(rxCount);
+            for (int i = 0; i < rxCount; i++) {
+                out.writeByte(rx[(rxHead + i) % MAX_FIFO]);
+                out.writeBoolean(rxBreak[(rxHead + i) % MAX_FIFO]);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void restoreState(java.io.DataInput in) throws java.io.IOException {
+        Stateful.check("uart state version", in.readUnsignedByte(), STATE_VERSION, STATE_VERSION);
+        int nIer = in.readUnsignedByte() & 0x0f, nLcr = in.readUnsignedByte(), nMcr = in.readUnsignedByte() & 0x1f;
+        int nScr = in.readUnsignedByte(), nDll = in.readUnsignedByte(), nDlm = in.readUnsignedByte();
+        boolean nFifo = in.readBoolean(), nFifo64 = in.readBoolean();
+        int nTrig = Stateful.check("uart trigger index", in.readUnsignedByte(), 0, 3);
+        int nFcr = in.readUnsignedByte();
+        boolean nOverrun = in.readBoolean(), nThr = in.readBoolean();
+        int nModem = in.readUnsignedByte() & 0xf0, nDelta = in.readUnsignedByte() & 0x0f, nLastRbr = in.readUnsignedByte();
+        int n = Stateful.check("uart rx count", in.readUnsignedByte(), 0, nFifo ? (nFifo64 ? 64 : 16) : 1);
+        byte[] nRx = new byte[MAX_FIFO];
+        boolean[] nBrk = new boolean[MAX_FIFO];
+        for (int i = 0; i < n; i++) {
+            nRx[i] = in.readByte();
+            nBrk[i] = in.readBoolean();
+        }
+        lock.lock();
+        try {
+            ier = nIer;
+            lcr = nLcr;
+            mcr = nMcr;
+            scr = nScr;
+            dll = nDll;
+            dlm = nDlm;
+            fifoEnabled = nFifo;
+            fifo64 = nFifo64;
+            triggerIndex = nTrig;
+            fcrBits = nFcr;
+            overrun = nOverrun;
+            thrPending = nThr;
+            modemInputs = nModem;
+            msrDelta = nDelta;
+            lastRbr = nLastRbr;
+            System.arraycopy(nRx, 0, rx, 0, MAX_FIFO);
+            System.arraycopy(nBrk, 0, rxBreak, 0, MAX_FIFO);
+            rxHead = 0;
+            rxCount = n;
+            lastRxActivity = nanoClock.getAsLong();
+            if (rxCount < capacity()) spaceAvailable.signalAll();
+            // The line level follows the restored registers (the in-kernel irqchip was restored with the same level).
+            irqLevel = !(pendingInterrupt() != IIR_NONE && (mcr & MCR_OUT2) != 0 && (mcr & MCR_LOOP) == 0);
+            updateIrq();
         } finally {
             lock.unlock();
         }

@@ -41,6 +41,7 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
     /** The memfd behind RAM when it is shared with the host, else null; closed with this. */
     private final MemoryFile sharedFile;
     private volatile boolean closed;
+    private boolean filePrivate;
 
     private GuestMemory(List<GuestRegion> regions, MemoryFile sharedFile) {
         this.regions = Collections.unmodifiableList(regions);
@@ -158,6 +159,65 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
             throw e;
         }
         return new GuestMemory(regions, null);
+    }
+
+    /**
+     * Guest RAM of {@code size} bytes mapped copy-on-write (MAP_PRIVATE) from {@code file}: the
+     * regions' bytes lie back to back in the file from {@code fileOffset} (page aligned), in the
+     * layout {@link #create} uses. The guest's writes go to private pages; the file never changes,
+     * and {@link #dropPrivatePages} returns RAM to the file's content (snapshot restore and reset).
+     */
+    public static GuestMemory privateFile(java.nio.file.Path file, long fileOffset, long size) {
+        if (size <= 0 || (size & 0xfff) != 0 || (fileOffset & 0xfff) != 0 || fileOffset < 0) {
+            throw new IllegalArgumentException("bad file-backed guest RAM " + size + " at file offset " + fileOffset);
+        }
+        List<long[]> layout = new ArrayList<>();
+        layout.add(new long[] {0, Math.min(size, LOW_RAM_LIMIT)});
+        if (size > LOW_RAM_LIMIT) layout.add(new long[] {HIGH_RAM_BASE, size - LOW_RAM_LIMIT});
+        List<GuestRegion> regions = new ArrayList<>();
+        long off = fileOffset;
+        try {
+            for (long[] r : layout) {
+                MemoryMapping m = MemoryMapping.privateFile(file, off, r[1]);
+                regions.add(new GuestRegion(regions.size(), r[0], m));
+                m.useDontfork();
+                off += r[1];
+            }
+        } catch (RuntimeException e) {
+            for (GuestRegion g : regions) g.mapping().close();
+            throw e;
+        }
+        GuestMemory g = new GuestMemory(regions, null);
+        g.filePrivate = true;
+        return g;
+    }
+
+    /** Whether this RAM is a private (copy-on-write) mapping of a file ({@link #privateFile}). */
+    public boolean filePrivate() { return filePrivate; }
+
+    /**
+     * MADV_DONTNEED on {@code [offset, offset+len)} of region {@code index}: for {@link #privateFile}
+     * RAM the guest's private copies are dropped and the range reads the file's bytes again; for
+     * anonymous RAM it reads zeros. No mapping or KVM slot changes.
+     */
+    public void dropPrivatePages(int index, long offset, long len) {
+        regions.get(index).mapping().dropPageCache(offset, len);
+    }
+
+    /** {@link #dropPrivatePages(int, long, long)} over all of RAM. */
+    public void dropPrivatePages() {
+        for (GuestRegion r : regions) r.mapping().dropPageCache(0, r.size());
+    }
+
+    /**
+     * Registers every region again with KVM's dirty-page logging on (KVM_MEM_LOG_DIRTY_PAGES); a
+     * flags-only change of the existing slots, so the guest keeps running on the same memory.
+     */
+    public void enableDirtyLog(VmFd vm) {
+        for (GuestRegion r : regions) {
+            vm.setUserMemoryRegion(r.slot(), io.minivmm.kvm.sys.Uapi.KVM_MEM_LOG_DIRTY_PAGES, r.base(), r.size(),
+                    r.mapping().hostAddress());
+        }
     }
 
     /** Registers every region as a KVM memory slot of {@code vm}. */

@@ -1,5 +1,8 @@
 package io.minivmm.vmm.pc;
 
+import java.io.IOException;
+import java.io.DataOutput;
+import java.io.DataInput;
 import io.minivmm.vmm.devices.I8042;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.machine.Wiring;
@@ -20,4 +23,13 @@ public final class KeyboardControllerPart implements Part {
     }
 
     public I8042 controller() { return controller; }
+
+    @Override
+    public void reset() { controller.reset(); }
+
+    @Override
+    public void saveState(DataOutput out) throws IOException { controller.saveState(out); }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException { controller.restoreState(in); }
 }

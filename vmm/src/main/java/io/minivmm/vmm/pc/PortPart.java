@@ -1,5 +1,9 @@
 package io.minivmm.vmm.pc;
 
+import io.minivmm.vmm.devices.Stateful;
+import java.io.IOException;
+import java.io.DataOutput;
+import java.io.DataInput;
 import io.minivmm.vmm.devices.PioDevice;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.machine.Wiring;
@@ -53,5 +57,16 @@ public class PortPart implements Part {
             @Override
             public void write(int offset, int size, int value) { }
         });
+    }
+
+    /** A device with state ({@link Stateful}) saves it; a stateless one (debug exit, reset port) writes nothing. */
+    @Override
+    public void saveState(DataOutput out) throws IOException {
+        if (device instanceof Stateful s) s.saveState(out);
+    }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException {
+        if (device instanceof Stateful s) s.restoreState(in);
     }
 }

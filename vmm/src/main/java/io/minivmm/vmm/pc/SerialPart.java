@@ -1,5 +1,8 @@
 package io.minivmm.vmm.pc;
 
+import java.io.IOException;
+import java.io.DataOutput;
+import java.io.DataInput;
 import io.minivmm.vmm.devices.Serial16550;
 import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.machine.PlatformInfo;
@@ -37,4 +40,13 @@ public final class SerialPart implements Part {
 
     /** The UART (after {@link #attach}): the input pump feeds its receiver. */
     public Serial16550 uart() { return uart; }
+
+    @Override
+    public void reset() { uart.reset(); }
+
+    @Override
+    public void saveState(DataOutput out) throws IOException { uart.saveState(out); }
+
+    @Override
+    public void restoreState(DataInput in) throws IOException { uart.restoreState(in); }
 }
