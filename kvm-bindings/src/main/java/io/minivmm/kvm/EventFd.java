@@ -53,9 +53,10 @@ public final class EventFd implements AutoCloseable {
     public void write(long value) {
         if (value <= 0) throw new IllegalArgumentException("eventfd add " + value);
         synchronized (writeBuf) {
+            int f = fd(); // before the buffer: after close() it is freed memory
             writeBuf.buffer().putLong(0, value);
             // NATIVE: writeBuf holds 8 bytes, the size an eventfd write takes.
-            long r = LibC.write(fd(), writeBuf.address(), 8);
+            long r = LibC.write(f, writeBuf.address(), 8);
             if (r < 0) {
                 int e = LibC.errno();
                 if (e == Errno.EAGAIN) return; // counter would overflow: it is signalled already

@@ -13,6 +13,7 @@ public final class NativeBuffer implements AutoCloseable {
     private final Memory memory;
     private final ByteBuffer buffer;
     private final long address;
+    private volatile boolean closed;
 
     public NativeBuffer(int size) {
         this.memory = new Memory(size);
@@ -23,16 +24,37 @@ public final class NativeBuffer implements AutoCloseable {
 
     /** The view, positioned at 0, zeroed over {@code len} bytes. */
     public ByteBuffer cleared(int len) {
+        check();
         memory.clear(len);
         return buffer.clear();
     }
 
-    public ByteBuffer buffer() { return buffer.clear(); }
+    /**
+     * The view, positioned at 0. Never touch a view after {@link #close()}: it points at freed
+     * C heap (a write there corrupts the JVM's own native memory), which is why every accessor
+     * here refuses a closed buffer.
+     */
+    public ByteBuffer buffer() {
+        check();
+        return buffer.clear();
+    }
 
-    public long address() { return address; }
+    public long address() {
+        check();
+        return address;
+    }
 
     public int size() { return (int) memory.size(); }
 
+    private void check() {
+        if (closed) throw new IllegalStateException("native buffer used after close");
+    }
+
+    /** Frees the memory. Idempotent. */
     @Override
-    public void close() { memory.close(); }
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        memory.close();
+    }
 }
