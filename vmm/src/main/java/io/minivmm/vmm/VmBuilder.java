@@ -49,6 +49,7 @@ public final class VmBuilder {
     int serialCaptureLimit = 1 << 20;
     final java.util.List<GuestAddressSpace.Area> areas = new java.util.ArrayList<>();
     final java.util.List<io.minivmm.vmm.storage.DiskSpec> disks = new java.util.ArrayList<>();
+    io.minivmm.vmm.gdb.GdbServer.Options gdb;
 
     VmBuilder() {}
 
@@ -135,6 +136,19 @@ public final class VmBuilder {
      */
     public VmBuilder mapAlloc(long va, long size, MappingFlags flags, boolean populate) {
         areas.add(GuestAddressSpace.Area.alloc(va, size, flags, populate));
+        return this;
+    }
+
+    /**
+     * Serves the GDB remote protocol on {@code host:port} during the run (docs/GDB.md). Port 0
+     * picks a free port; {@code onListening} (may be null) is told the bound address before the
+     * guest starts. With {@code waitForDebugger} every vCPU is held before its first instruction
+     * until gdb continues. A port that cannot be bound makes {@link Vm#run()} throw
+     * {@link IllegalArgumentException}.
+     */
+    public VmBuilder gdb(String host, int port, boolean waitForDebugger,
+            java.util.function.Consumer<java.net.InetSocketAddress> onListening) {
+        this.gdb = new io.minivmm.vmm.gdb.GdbServer.Options(host, port, waitForDebugger, onListening);
         return this;
     }
 
