@@ -35,38 +35,22 @@ spin:   incq    spin_count(%rip)
 
         .type caller, @function
 caller:
-        .cfi_startproc
-        push    %rbp
-        .cfi_def_cfa_offset 16
-        .cfi_offset %rbp, -16
-        mov     %rsp, %rbp
-        .cfi_def_cfa_register %rbp
+        FN_ENTER
 1:      call    target_fn
         dec     %edi
         jnz     1b
-        pop     %rbp
-        .cfi_def_cfa %rsp, 8
-        ret
-        .cfi_endproc
+        FN_LEAVE
         .size caller, .-caller
 
         .type target_fn, @function
 target_fn:
-        .cfi_startproc
-        push    %rbp
-        .cfi_def_cfa_offset 16
-        .cfi_offset %rbp, -16
-        mov     %rsp, %rbp
-        .cfi_def_cfa_register %rbp
+        FN_ENTER
         mov     counter(%rip), %rax
         inc     %rax
         mov     %rax, counter(%rip)
         imul    $0x11, %rax, %rax
         mov     %rax, watched(%rip)
-        pop     %rbp
-        .cfi_def_cfa %rsp, 8
-        ret
-        .cfi_endproc
+        FN_LEAVE
         .size target_fn, .-target_fn
 
         .include "lib64.inc"

@@ -61,12 +61,7 @@ long_entry:
 
         .type long_main, @function
 long_main:
-        .cfi_startproc
-        push    %rbp
-        .cfi_def_cfa_offset 16
-        .cfi_offset %rbp, -16
-        mov     %rsp, %rbp
-        .cfi_def_cfa_register %rbp
+        FN_ENTER
         PRINT   "gdb-mb: long mode\r\n"
         call    lm_target
         call    lm_target
@@ -74,10 +69,7 @@ long_main:
         je      2f
 1:      call    lm_target
         jmp     1b
-2:      pop     %rbp
-        .cfi_def_cfa %rsp, 8
-        ret
-        .cfi_endproc
+2:      FN_LEAVE
         .size long_main, .-long_main
 
         .type lm_target, @function
