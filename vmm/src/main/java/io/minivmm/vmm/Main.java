@@ -76,6 +76,11 @@ public final class Main {
         arg(o, "snapshot-file", "FILE", "where --snapshot-on writes the snapshot");
         flag(o, null, "snapshot-and-exit", "end the run (status 0) once the --snapshot-on snapshot is written");
         arg(o, "restore", "FILE", "continue the machine saved in a snapshot instead of booting (65: unusable snapshot)");
+        o.addOption(Option.builder().longOpt("gdb").hasArg().optionalArg(true).argName("[HOST:]PORT")
+                .desc("serve the GDB remote protocol (default 127.0.0.1:1234; loopback unless HOST is named)").build());
+        flag(o, null, "gdb-wait", "hold every vCPU before its first instruction until gdb continues (implies --gdb)");
+        flag(o, "s", null, "QEMU's spelling of --gdb 127.0.0.1:1234");
+        flag(o, "S", null, "QEMU's spelling of --gdb-wait");
         flag(o, "v", null, "more VMM logging on stderr (-v -v: even more)");
         flag(o, "q", null, "less VMM logging");
         flag(o, "h", "help", "print this help and exit");
@@ -150,7 +155,7 @@ public final class Main {
                     "Boots a guest on KVM with its 16550 serial console on stdin/stdout.%n".formatted(), options, 2, 2,
                     "%nExit status: the guest's debug-exit value; 0 reset or --expect; 1 --fail-on; 64 usage; 65 bad image or snapshot;"
                             .formatted() + " 66 unreadable file; 69 no KVM; 70 internal error; 123 guest panic; 124 timeout; 125 triple fault;"
-                            + " 128+n signal n.");
+                            + " 128+n signal n; 137 killed from gdb.");
             pw.flush();
             return 0;
         }
@@ -437,6 +442,19 @@ public final class Main {
         }
         if (cl.hasOption("expect")) b.expect(regex("--expect", cl.getOptionValue("expect")));
         if (cl.hasOption("fail-on")) b.failOn(regex("--fail-on", cl.getOptionValue("fail-on")));
+        boolean gdbWait = cl.hasOption("gdb-wait") || cl.hasOption("S");
+        if (cl.hasOption("gdb") || cl.hasOption("s") || gdbWait) {
+            String spec = cl.getOptionValue("gdb");
+            if (spec != null && cl.hasOption("s")) throw new UsageError("-s and --gdb " + spec + " contradict each other");
+            String[] hp = parseGdbAddress(spec == null ? "127.0.0.1:1234" : spec);
+            boolean quiet = cl.hasOption("q");
+            b.gdb(hp[0], Integer.parseInt(hp[1]), gdbWait, a -> {
+                if (!quiet) {
+                    System.err.println("minivmm: gdb: listening on " + a.getAddress().getHostAddress() + ":" + a.getPort()
+                            + (gdbWait ? " (every vCPU waits for gdb to continue)" : ""));
+                }
+            });
+        }
         configureSnapshots(cl, b);
         return b;
     }
@@ -465,6 +483,28 @@ public final class Main {
             }
             b.restoreFrom(Path.of(cl.getOptionValue("restore")));
         }
+    }
+
+    /** {@code PORT}, {@code :PORT}, {@code HOST:PORT}, {@code [V6]:PORT}, QEMU's {@code tcp::PORT}: {host, port}. */
+    static String[] parseGdbAddress(String spec) throws UsageError {
+        String s = spec.trim();
+        if (s.startsWith("tcp:")) s = s.substring(4);
+        String host = "127.0.0.1", port = s;
+        int colon = s.lastIndexOf(':');
+        if (colon >= 0) {
+            port = s.substring(colon + 1);
+            String h = s.substring(0, colon);
+            if (h.startsWith("[") && h.endsWith("]")) h = h.substring(1, h.length() - 1);
+            if (!h.isEmpty()) host = h;
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            p = -1;
+        }
+        if (p < 0 || p > 65535) throw new UsageError("--gdb must be [HOST:]PORT with a port 0..65535 (got '" + spec + "')");
+        return new String[] {host, Integer.toString(p)};
     }
 
     static Pattern regex(String opt, String s) throws UsageError {

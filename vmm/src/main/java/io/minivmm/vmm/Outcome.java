@@ -25,7 +25,9 @@ public enum Outcome {
     /** KVM internal error, failed VM entry, unhandled exit or a VMM bug. */
     INTERNAL_ERROR(70),
     /** {@link Vm#stop()} was called. */
-    STOPPED(0);
+    STOPPED(0),
+    /** The attached gdb killed the run ({@code kill}, packet {@code k}): 128 + SIGKILL, as a killed process. */
+    GDB_KILLED(137);
 
     private final int status;
 

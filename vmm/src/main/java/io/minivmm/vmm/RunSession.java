@@ -41,6 +41,7 @@ final class RunSession {
     private volatile List<VcpuFd> running = List.of();
     private volatile PauseGate gate;
     private volatile boolean discardResult;
+    private volatile io.minivmm.vmm.gdb.GdbServer gdb;
 
     private record Finish(Outcome outcome, int status, String message, String crashReport) {}
 
@@ -127,6 +128,8 @@ final class RunSession {
         if (finish.compareAndSet(null, new Finish(outcome, status, message, report))) {
             for (VcpuFd v : running) v.kick();
             done.countDown();
+            io.minivmm.vmm.gdb.GdbServer g = gdb;
+            if (g != null) g.runEnded(outcome == Outcome.GUEST_EXIT ? status : outcome.defaultStatus());
         }
     }
 
@@ -183,6 +186,7 @@ final class RunSession {
                     }
                 }, "vcpu-" + v.id()));
             }
+            if (cfg.gdb != null) startGdb(m, runners, g, symbolSource);
             flusher = startFlusher(sink);
             if (cfg.vgaOut != null && m.resources().isRam(VgaText.BASE, VGA_BYTES)) vga = new VgaMirror(new VgaText(m.memory()), cfg.vgaOut);
             io.minivmm.vmm.pc.KeyboardControllerPart kbc = m.part(io.minivmm.vmm.pc.KeyboardControllerPart.class);
@@ -215,6 +219,9 @@ final class RunSession {
             for (VcpuFd v : running) v.kick();
             for (Thread t : threads) joinKicking(t, running);
             running = List.of();
+            io.minivmm.vmm.gdb.GdbServer gs = gdb;
+            if (gs != null) gs.close(); // after the vCPU threads, before the machine's fds close
+            gdb = null;
             if (input != null) {
                 input.interrupt();
                 joinQuietly(input, 500); // a polled pump ends at once; a blocked read cannot be waited for
@@ -255,6 +262,72 @@ final class RunSession {
         if (d == null) return 0;
         d.console().flush();
         return d.console().bytes();
+    }
+
+    /**
+     * The gdb stub (--gdb): bound before any vCPU runs; with --gdb-wait the gate is paused first so
+     * every vCPU parks before its first instruction.
+     */
+    private void startGdb(Machine m, List<VcpuRunner> runners, PauseGate g, Supplier<byte[]> symbolSource) {
+        if (cfg.gdb.waitForDebugger()) g.pause();
+        io.minivmm.vmm.gdb.GdbTarget target = new io.minivmm.vmm.gdb.GdbTarget() {
+            @Override
+            public List<VcpuFd> vcpus() { return m.vcpus(); }
+
+            @Override
+            public io.minivmm.vmm.memory.GuestMemory memory() { return m.memory(); }
+
+            @Override
+            public PauseGate gate() { return g; }
+
+            @Override
+            public boolean pauseAll(Duration timeout) throws InterruptedException { return RunSession.this.pauseAll(timeout); }
+
+            @Override
+            public void resumeAll() { RunSession.this.resumeAll(); }
+
+            @Override
+            public boolean ended() { return stopping(); }
+
+            @Override
+            public void kill() { finish(Outcome.GDB_KILLED, Outcome.GDB_KILLED.defaultStatus(), "killed by gdb", ""); }
+
+            @Override
+            public String crashReport(int id) {
+                String r = CrashReport.build(m.vcpus().get(id), new VcpuExit.Interrupted(), runners.get(id).log(), m.memory(),
+                        sink.tail(2048), () -> io.minivmm.vmm.loader.Symbols.fromElf(symbolSource.get()));
+                // The same report a crash prints, for a vCPU that is merely stopped by gdb.
+                return r.replaceFirst(": unhandled exit Interrupted\\[\\] ===", ": stopped by gdb ===");
+            }
+
+            @Override
+            public String pageWalk(int id, long va) {
+                io.minivmm.kvm.x86.Sregs s = m.vcpus().get(id).getSregs();
+                return CrashReport.pageWalk(m.memory(), s.cr0(), s.cr3(), s.cr4(), s.efer(), va, "  ");
+            }
+
+            @Override
+            public String memoryMap() {
+                StringBuilder sb = new StringBuilder();
+                for (long[] e : m.resources().memoryMap()) {
+                    sb.append(String.format("0x%016x-0x%016x %s%n", e[0], e[0] + e[1] - 1, e.length > 2 && e[2] == 1 ? "usable"
+                            : "reserved (type " + (e.length > 2 ? e[2] : 0) + ")"));
+                }
+                return sb.toString();
+            }
+
+            @Override
+            public String exitCounters() {
+                return "exits by kind " + exitCounts(runners) + "\nexits by port " + portCounts(runners) + "\n";
+            }
+        };
+        try {
+            gdb = io.minivmm.vmm.gdb.GdbServer.start(cfg.gdb, target);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--gdb: cannot listen on " + cfg.gdb.host() + ":" + cfg.gdb.port() + ": "
+                    + e.getMessage());
+        }
+        for (VcpuRunner r : runners) r.setDebugHandler(gdb.debugHandler());
     }
 
     private static final int VGA_BYTES = 2 * VgaText.COLUMNS * VgaText.ROWS;

@@ -67,6 +67,7 @@ public final class VmBuilder {
     boolean snapshotAndExit;
     /** The machine options the caller set (a restore refuses a snapshot that contradicts one). */
     java.util.Set<String> explicit = new java.util.HashSet<>();
+    io.minivmm.vmm.gdb.GdbServer.Options gdb;
 
     VmBuilder() {}
 
@@ -292,6 +293,19 @@ public final class VmBuilder {
         }
     }
 
+    /**
+     * Serves the GDB remote protocol on {@code host:port} during the run (docs/GDB.md). Port 0
+     * picks a free port; {@code onListening} (may be null) is told the bound address before the
+     * guest starts. With {@code waitForDebugger} every vCPU is held before its first instruction
+     * until gdb continues. A port that cannot be bound makes {@link Vm#run()} throw
+     * {@link IllegalArgumentException}.
+     */
+    public VmBuilder gdb(String host, int port, boolean waitForDebugger,
+            java.util.function.Consumer<java.net.InetSocketAddress> onListening) {
+        this.gdb = new io.minivmm.vmm.gdb.GdbServer.Options(host, port, waitForDebugger, onListening);
+        return this;
+    }
+
     /** A shallow copy (the lists are shared: nothing changes them after build()). */
     VmBuilder copy() {
         VmBuilder b = new VmBuilder();
@@ -303,7 +317,7 @@ public final class VmBuilder {
         b.restoreFile = restoreFile; b.restoreSnapshot = restoreSnapshot; b.snapshotOn = snapshotOn;
         b.snapshotFile = snapshotFile; b.snapshotAndExit = snapshotAndExit; b.explicit = new java.util.HashSet<>(explicit);
         b.acpi = acpi; b.memoryFile = memoryFile; b.sharedMemory = sharedMemory; b.vgaOut = vgaOut;
-        b.detectPanic = detectPanic; b.debugcon = debugcon; b.virtioConsole = virtioConsole; b.rng = rng;
+        b.detectPanic = detectPanic; b.debugcon = debugcon; b.virtioConsole = virtioConsole; b.rng = rng; b.gdb = gdb;
         return b;
     }
 

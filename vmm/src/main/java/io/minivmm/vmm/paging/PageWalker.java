@@ -110,11 +110,22 @@ public final class PageWalker {
         }, cr3 & 0xffff_f000L, va & 0xffff_ffffL, LEGACY_32);
     }
 
+    /**
+     * Walks a PAE guest's 3-level tables (protected mode with CR4.PAE, no long mode): a 4-entry
+     * page-directory-pointer table at {@code cr3} (32-byte aligned), then 8-byte entries, 2 MiB
+     * pages where a directory entry has PS.
+     */
+    public static PageWalk walkPae(PhysMemory mem, long cr3, long va) {
+        PhysTableAccess ops = new PhysTableAccess(mem);
+        return walk((table, index) -> ops.readEntry(ops.fromPhys(table), index), cr3 & 0xffff_ffe0L, va & 0xffff_ffffL, PAE);
+    }
+
     /** The shape of one paging mode's tables. */
     private record Shape(int levels, int topShift, int indexBits, int entrySize, long addrMask, int firstLeafLevel) {}
 
     private static final Shape LONG_MODE = new Shape(4, 39, 9, 8, X86Pte.ADDR_MASK, 1);
     private static final Shape LEGACY_32 = new Shape(2, 22, 10, 4, 0xffff_f000L, 0);
+    private static final Shape PAE = new Shape(3, 30, 9, 8, X86Pte.ADDR_MASK, 1);
 
     @FunctionalInterface
     private interface EntryReader {

@@ -22,12 +22,32 @@ public final class VcpuRunner implements Runnable {
     private final EmulationFailureHandler emulation;
     private final PauseGate gate;
     private final java.util.function.BooleanSupplier stopping;
+    private volatile DebugHandler debug;
 
     /** Completes some instructions the host's emulator refuses (e.g. int3 at CPL0). May be null. */
     public interface EmulationFailureHandler {
         /** Returns true when it handled the failure and the vCPU may resume. */
         boolean handle(VcpuFd vcpu, VcpuExit.InternalError error);
     }
+
+    /**
+     * A debugger attached to the run (the gdb stub). Called on the vCPU thread; the vCPU resumes
+     * after the call, or parks at the gate's checkpoint if the handler paused it.
+     */
+    public interface DebugHandler {
+        /** KVM_EXIT_DEBUG: a breakpoint, single-step or data breakpoint armed with KVM_SET_GUEST_DEBUG. */
+        void debugExit(VcpuFd vcpu, VcpuExit.Debug exit);
+
+        /**
+         * An emulation failure, seen before the {@link EmulationFailureHandler}: true when it was
+         * the debugger's own software breakpoint (an {@code int3} it wrote), which this host's
+         * emulator refuses instead of raising a debug exit.
+         */
+        boolean emulationFailure(VcpuFd vcpu, VcpuExit.InternalError error);
+    }
+
+    /** Attaches (or with null detaches) a debugger; KVM_EXIT_DEBUG without one is fatal. */
+    public void setDebugHandler(DebugHandler handler) { this.debug = handler; }
 
     public VcpuRunner(VcpuFd vcpu, PioBus pio, MmioBus mmio, VcpuHost host, EmulationFailureHandler emulation) {
         this(vcpu, pio, mmio, host, emulation, new PauseGate(vcpu.id() + 1));
@@ -77,9 +97,21 @@ public final class VcpuRunner implements Runnable {
                     host.systemEvent(vcpu, ev.type());
                     return;
                 }
+                case KVM_EXIT_DEBUG -> {
+                    VcpuExit exit = vcpu.decodeExit(reason);
+                    log.record(reason, 0, false, vcpu.exitRip());
+                    DebugHandler d = debug;
+                    if (d == null || !(exit instanceof VcpuExit.Debug dbg)) {
+                        host.fatal(vcpu, exit, log);
+                        return;
+                    }
+                    d.debugExit(vcpu, dbg);
+                }
                 case KVM_EXIT_INTERNAL_ERROR -> {
                     VcpuExit.InternalError err = (VcpuExit.InternalError) vcpu.decodeExit(reason);
                     log.record(reason, err.suberror(), false, vcpu.exitRip());
+                    DebugHandler d = debug;
+                    if (d != null && err.isEmulationFailure() && d.emulationFailure(vcpu, err)) continue;
                     if (emulation != null && err.isEmulationFailure() && emulation.handle(vcpu, err)) continue;
                     host.fatal(vcpu, err, log);
                     return;
