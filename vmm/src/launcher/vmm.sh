@@ -5,7 +5,7 @@
 #    java is the one that made it and the jar is the one it was made from (else plain start);
 #  - JNA's libjnidispatch.so and minivmm's libminivmm.so unpacked once in lib/, so nothing is
 #    extracted to a temporary file on every start;
-#  - the serial collector and a small heap: the VMM's data lives outside the Java heap.
+#  - the serial collector, a small heap (the VMM's data lives outside the Java heap) and C1 only.
 # Java: $JAVA_HOME/bin/java, else java on the PATH. Extra JVM options: $JAVA_OPTS (split on
 # spaces; they come last, so they override the defaults above).
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd -P) || exit 70
