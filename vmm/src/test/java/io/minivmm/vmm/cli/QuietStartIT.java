@@ -32,9 +32,7 @@ class QuietStartIT {
     @Test
     @RequiresKvm
     void theDemoPrintsOnlyTheGuestUnderJava25() throws Exception {
-        Path home = java25().orElse(null);
-        Assumptions.assumeTrue(home != null,
-                "no Java 25 JDK: set -Dminivmm.java25=JAVA_HOME or install one under /usr/lib/jvm");
+        Path home = requireJava25();
         List<String> cmd = new ArrayList<>(Jar.command());
         cmd.set(0, home.resolve("bin/java").toString());
         assertQuiet(Jar.run(cmd));
@@ -51,9 +49,7 @@ class QuietStartIT {
     @Test
     @RequiresKvm
     void theLauncherUnderJava25StartsWithoutTheArchiveAndQuietly() throws Exception {
-        Path home = java25().orElse(null);
-        Assumptions.assumeTrue(home != null,
-                "no Java 25 JDK: set -Dminivmm.java25=JAVA_HOME or install one under /usr/lib/jvm");
+        Path home = requireJava25();
         Path launcher = Jar.jar().resolveSibling("vmm");
         // The archive was made by the build's Java 17: the launcher must not hand it to Java 25
         // (which would refuse it with a warning) and must still start.
@@ -63,10 +59,32 @@ class QuietStartIT {
         assertQuiet(Jar.run(pb));
     }
 
+    @Test
+    @RequiresKvm
+    void theDemoOnATerminalUnderJava25PrintsNoWarning() throws Exception {
+        // On a terminal the console sets raw mode through jnr (jffi), whose Unsafe use would warn.
+        Path home = requireJava25();
+        Assumptions.assumeTrue(Jar.onPath("script"), "'script' is not installed (Debian: apt-get install bsdutils)");
+        List<String> cmd = new ArrayList<>(Jar.command());
+        cmd.set(0, home.resolve("bin/java").toString());
+        Jar.Run r = Jar.run(List.of("script", "-qec", Jar.shell(cmd), "/dev/null"));
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.outText().contains("minivmm demo guest: hello from 64-bit long mode"), r.toString());
+        assertFalse(r.outText().contains("WARNING"), "no JVM warning on the terminal: " + r);
+    }
+
     private static void assertQuiet(Jar.Run r) {
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.outText().startsWith(DEMO_FIRST_LINE), r.toString());
         assertEquals("", r.err(), "stderr must be empty: " + r);
+    }
+
+    /** The Java 25 home, or the test is skipped with the reason. */
+    private static Path requireJava25() throws IOException {
+        Path home = java25().orElse(null);
+        Assumptions.assumeTrue(home != null,
+                "no Java 25 JDK: set -Dminivmm.java25=JAVA_HOME or install one under /usr/lib/jvm");
+        return home;
     }
 
     /** A JDK whose {@code release} file says JAVA_VERSION 25 or later. */
