@@ -20,7 +20,8 @@ import java.nio.ByteOrder;
  * }</pre>
  *
  * <h2>Access path</h2>
- * Accesses are {@code sun.misc.Unsafe} loads and stores at {@code base + off}, each preceded by
+ * Accesses are plain loads and stores at {@code base + off} ({@link RawMemory}: the foreign-memory
+ * API on Java 22+, {@code sun.misc.Unsafe} on Java 17-21), each preceded by
  * this class's own overflow-safe range check and an open/protection check folded into one field
  * load ({@code base == 0} when closed or not permitted), so a u64 access is one compare-and-branch
  * and one machine load, with no native call. Direct {@link ByteBuffer} views were tried first
@@ -28,8 +29,8 @@ import java.nio.ByteOrder;
  * picking the chunk per access keeps the JIT from hoisting the buffer's own fields (address,
  * limit, scope, order) out of loops, which measured 3-4x slower than a single direct buffer on
  * sequential reads, outside the 2x budget (docs/BENCHMARKS-memory.md). The Java 17 foreign-memory
- * API is still an incubator. The price of Unsafe is that it checks nothing itself, so every access
- * goes through the checks here (tested at the exact edges) before it reaches Unsafe.
+ * API is still an incubator. The price of raw access is that it checks nothing itself, so every
+ * access goes through the checks here (tested at the exact edges) before it reaches RawMemory.
  *
  * <h2>Thread safety and close</h2>
  * Reads and writes from several threads are fine (they are plain memory accesses: the caller orders
@@ -54,23 +55,10 @@ public final class MemoryMapping implements AutoCloseable {
     /** Huge pages are 2 MiB on x86-64; smaller mappings cannot use them. */
     static final long HUGE_PAGE_SIZE = 2L << 20;
 
-    private static final sun.misc.Unsafe U;
-    private static final long BYTE_ARRAY_BASE;
     /** x86 is little-endian; the swaps below fold away there. */
     private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     /** Bulk copies go in pieces of this size so that a safepoint is never held off for long. */
     private static final int COPY_PIECE = 1 << 20;
-
-    static {
-        try {
-            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-            f.setAccessible(true);
-            U = (sun.misc.Unsafe) f.get(null);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-        BYTE_ARRAY_BASE = U.arrayBaseOffset(byte[].class);
-    }
 
     private static final int CACHE_LINE_SIZE;
 
@@ -423,7 +411,7 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 1) {
             throw readError(off, 1);
         }
-        return U.getByte(base + off);
+        return RawMemory.getByte(base + off);
     }
 
     /** Reads the little-endian u16 at {@code off} (any alignment), as its raw bits. */
@@ -432,7 +420,7 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 2) {
             throw readError(off, 2);
         }
-        short v = U.getShort(base + off);
+        short v = RawMemory.getShort(base + off);
         return NATIVE_LE ? v : Short.reverseBytes(v);
     }
 
@@ -442,7 +430,7 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 4) {
             throw readError(off, 4);
         }
-        int v = U.getInt(base + off);
+        int v = RawMemory.getInt(base + off);
         return NATIVE_LE ? v : Integer.reverseBytes(v);
     }
 
@@ -456,8 +444,8 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 8) {
             throw readError(off, 8);
         }
-        // Unsafe: base + off .. +8 lies inside this open, readable mapping (checked just above).
-        long v = U.getLong(base + off);
+        // Raw access: base + off .. +8 lies inside this open, readable mapping (checked just above).
+        long v = RawMemory.getLong(base + off);
         return NATIVE_LE ? v : Long.reverseBytes(v);
     }
 
@@ -467,7 +455,7 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 1) {
             throw writeError(off, 1);
         }
-        U.putByte(base + off, value);
+        RawMemory.putByte(base + off, value);
     }
 
     /** Writes a little-endian u16 at {@code off} (any alignment). */
@@ -476,7 +464,7 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 2) {
             throw writeError(off, 2);
         }
-        U.putShort(base + off, NATIVE_LE ? value : Short.reverseBytes(value));
+        RawMemory.putShort(base + off, NATIVE_LE ? value : Short.reverseBytes(value));
     }
 
     /** Writes a little-endian u32 at {@code off} (any alignment). */
@@ -485,7 +473,7 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 4) {
             throw writeError(off, 4);
         }
-        U.putInt(base + off, NATIVE_LE ? value : Integer.reverseBytes(value));
+        RawMemory.putInt(base + off, NATIVE_LE ? value : Integer.reverseBytes(value));
     }
 
     /**
@@ -498,8 +486,8 @@ public final class MemoryMapping implements AutoCloseable {
         if (base == 0 || off < 0 || off > size - 8) {
             throw writeError(off, 8);
         }
-        // Unsafe: base + off .. +8 lies inside this open, writable mapping (checked just above).
-        U.putLong(base + off, NATIVE_LE ? value : Long.reverseBytes(value));
+        // Raw access: base + off .. +8 lies inside this open, writable mapping (checked just above).
+        RawMemory.putLong(base + off, NATIVE_LE ? value : Long.reverseBytes(value));
     }
 
     /**
@@ -537,14 +525,14 @@ public final class MemoryMapping implements AutoCloseable {
     public byte readU8Volatile(long off) {
         long base = readable();
         checkAccess(off, 1);
-        return U.getByteVolatile(null, base + off);
+        return RawMemory.getByteVolatile(base + off);
     }
 
     /** A single volatile u16 load; {@code off} must be 2-byte aligned. */
     public short readU16Volatile(long off) {
         long base = readable();
         checkVolatile(off, 2);
-        short v = U.getShortVolatile(null, base + off);
+        short v = RawMemory.getShortVolatile(base + off);
         return NATIVE_LE ? v : Short.reverseBytes(v);
     }
 
@@ -552,7 +540,7 @@ public final class MemoryMapping implements AutoCloseable {
     public int readU32Volatile(long off) {
         long base = readable();
         checkVolatile(off, 4);
-        int v = U.getIntVolatile(null, base + off);
+        int v = RawMemory.getIntVolatile(base + off);
         return NATIVE_LE ? v : Integer.reverseBytes(v);
     }
 
@@ -565,7 +553,7 @@ public final class MemoryMapping implements AutoCloseable {
     public long readU64Volatile(long off) {
         long base = readable();
         checkVolatile(off, 8);
-        long v = U.getLongVolatile(null, base + off);
+        long v = RawMemory.getLongVolatile(base + off);
         return NATIVE_LE ? v : Long.reverseBytes(v);
     }
 
@@ -574,7 +562,7 @@ public final class MemoryMapping implements AutoCloseable {
         long base = writable();
         checkAccess(off, 1);
         VarHandle.fullFence();
-        U.putByteVolatile(null, base + off, value);
+        RawMemory.putByteVolatile(base + off, value);
     }
 
     /** A full fence, then a single volatile u16 store; {@code off} must be 2-byte aligned. */
@@ -582,7 +570,7 @@ public final class MemoryMapping implements AutoCloseable {
         long base = writable();
         checkVolatile(off, 2);
         VarHandle.fullFence();
-        U.putShortVolatile(null, base + off, NATIVE_LE ? value : Short.reverseBytes(value));
+        RawMemory.putShortVolatile(base + off, NATIVE_LE ? value : Short.reverseBytes(value));
     }
 
     /** A full fence, then a single volatile u32 store; {@code off} must be 4-byte aligned. */
@@ -590,7 +578,7 @@ public final class MemoryMapping implements AutoCloseable {
         long base = writable();
         checkVolatile(off, 4);
         VarHandle.fullFence();
-        U.putIntVolatile(null, base + off, NATIVE_LE ? value : Integer.reverseBytes(value));
+        RawMemory.putIntVolatile(base + off, NATIVE_LE ? value : Integer.reverseBytes(value));
     }
 
     /** A full fence, then a single volatile u64 store; {@code off} must be 8-byte aligned. */
@@ -598,7 +586,7 @@ public final class MemoryMapping implements AutoCloseable {
         long base = writable();
         checkVolatile(off, 8);
         VarHandle.fullFence();
-        U.putLongVolatile(null, base + off, NATIVE_LE ? value : Long.reverseBytes(value));
+        RawMemory.putLongVolatile(base + off, NATIVE_LE ? value : Long.reverseBytes(value));
     }
 
     private void checkVolatile(long off, int n) {
@@ -926,7 +914,7 @@ public final class MemoryMapping implements AutoCloseable {
         java.util.Objects.checkFromIndexSize(dstOff, n, dst.length);
         for (int done = 0; done < n; ) {
             int k = Math.min(n - done, COPY_PIECE);
-            U.copyMemory(null, from + done, dst, BYTE_ARRAY_BASE + dstOff + done, k);
+            RawMemory.copyOut(from + done, dst, dstOff + done, k);
             done += k;
         }
     }
@@ -936,7 +924,7 @@ public final class MemoryMapping implements AutoCloseable {
         java.util.Objects.checkFromIndexSize(srcOff, n, src.length);
         for (int done = 0; done < n; ) {
             int k = Math.min(n - done, COPY_PIECE);
-            U.copyMemory(src, BYTE_ARRAY_BASE + srcOff + done, null, to + done, k);
+            RawMemory.copyIn(src, srcOff + done, to + done, k);
             done += k;
         }
     }

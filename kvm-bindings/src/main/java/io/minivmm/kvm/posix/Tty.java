@@ -43,6 +43,16 @@ public final class Tty {
     }
 
     private static final class Holder {
+        static {
+            // jffi (under jnr-ffi) reads and writes native memory with sun.misc.Unsafe, whose
+            // memory methods print a block of WARNING lines on Java 24 and later. Its own
+            // native memory access is as correct and the terminal calls here are few: use it there,
+            // unless the application chose otherwise.
+            if (Runtime.version().feature() >= 24 && System.getProperty("jffi.unsafe.disabled") == null) {
+                System.setProperty("jffi.unsafe.disabled", "true");
+            }
+        }
+
         static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
         static final POSIX POSIX = POSIXFactory.getNativePOSIX();
     }

@@ -69,7 +69,15 @@ final class Jar {
 
     /** Runs {@code cmd} with {@code stdin} piped in (then closed) and waits at most {@code limit}. */
     static Run run(List<String> cmd, byte[] stdin, Duration limit) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
+        return run(new ProcessBuilder(cmd), stdin, limit);
+    }
+
+    /** Runs a prepared process (e.g. with its own environment), no stdin, at most 60 s. */
+    static Run run(ProcessBuilder pb) throws Exception { return run(pb, new byte[0], Duration.ofSeconds(60)); }
+
+    static Run run(ProcessBuilder pb, byte[] stdin, Duration limit) throws Exception {
+        List<String> cmd = pb.command();
+        Process p = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Thread o = copier(p.getInputStream(), out);

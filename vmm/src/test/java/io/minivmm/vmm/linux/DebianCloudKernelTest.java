@@ -5,7 +5,6 @@ import static io.minivmm.vmm.linux.LinuxImages.assertInOrder;
 import static io.minivmm.vmm.linux.LinuxImages.tail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.minivmm.kvm.junit.RequiresKvm;
 import io.minivmm.vmm.Outcome;
@@ -31,16 +30,17 @@ import org.junit.jupiter.api.Test;
  * decompressor ({@code earlyprintk} prints them at once instead of when ttyS0 registers), ending
  * with {@code smpboot: Allowing 4 CPUs}, still early in {@code setup_arch}. (The DSDT is loaded
  * later, in {@code acpi_early_init}, beyond the CI budget: iasl checks it in AcpiPartTest.)
- * Skipped, with the reason, only when the Debian package cannot be downloaded.
+ * The test downloads nothing: scripts/fetch-debian-kernel.sh (run by .ci/run) does. Without the
+ * kernel the test is skipped with the reason, or fails under {@code -Dminivmm.requireImages=true}.
  */
 @RequiresKvm
 class DebianCloudKernelTest {
     @Test
     void debianCloudKernelStartsAndFindsItsCpusInTheMadt() throws Exception {
         Path images = LinuxImages.sharedImages();
-        assumeTrue(images != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
+        io.minivmm.vmm.ExternalFiles.assume(images != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
         LinuxImages.Fetched k = LinuxImages.debianCloudKernel();
-        assumeTrue(k.kernel() != null, k.whyNot());
+        io.minivmm.vmm.ExternalFiles.assume(k.kernel() != null, k.whyNot());
 
         RunResult r = Vm.builder()
                 .kernel(k.kernel())

@@ -5,7 +5,6 @@ import static io.minivmm.vmm.linux.LinuxImages.assertInOrder;
 import static io.minivmm.vmm.linux.LinuxImages.tail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.minivmm.kvm.junit.RequiresKvm;
 import io.minivmm.vmm.Outcome;
@@ -38,7 +37,7 @@ class LinuxBootTest {
     @BeforeAll
     static void findImages() {
         images = LinuxImages.sharedImages();
-        assumeTrue(images != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
+        io.minivmm.vmm.ExternalFiles.assume(images != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
     }
 
     static RunResult boot(String kernel, int cpus, Duration timeout) throws Exception {

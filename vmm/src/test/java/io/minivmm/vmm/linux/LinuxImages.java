@@ -1,12 +1,9 @@
 package io.minivmm.vmm.linux;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** Where the real Linux images are, and the serial-marker assertions the Linux tests share. */
 final class LinuxImages {
@@ -38,37 +35,29 @@ final class LinuxImages {
         return null;
     }
 
-    /** The result of running scripts/fetch-debian-kernel.sh: the vmlinuz path, or why there is none. */
+    /** The Debian cloud kernel: its path, or why there is none. */
     record Fetched(Path kernel, String whyNot) {}
 
-    /** Runs scripts/fetch-debian-kernel.sh (cached after the first download). */
+    /**
+     * The Debian cloud kernel that {@code scripts/fetch-debian-kernel.sh} left in
+     * {@code <repo>/images-cache/} (or {@code $MINIVMM_IMAGES_CACHE}), or the file named by
+     * {@code -Dminivmm.debianKernel}. Nothing is downloaded here: a test run has no side effects
+     * (no apt-get, no root, no network); {@code .ci/run} runs the script before the tests.
+     */
     static Fetched debianCloudKernel() {
-        Path root = repoRoot();
-        if (root == null) return new Fetched(null, "no repository root above " + Path.of("").toAbsolutePath());
-        Path script = root.resolve("scripts/fetch-debian-kernel.sh");
-        if (!Files.isExecutable(script)) return new Fetched(null, script + " is missing");
-        try {
-            Path log = Files.createTempFile("fetch-debian-kernel", ".log");
-            Process p = new ProcessBuilder(script.toString()).redirectError(log.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                return new Fetched(null, "fetch-debian-kernel.sh did not finish in 10 minutes");
-            }
-            String err = Files.readString(log).strip();
-            Files.deleteIfExists(log);
-            if (p.exitValue() != 0 || out.isEmpty() || !Files.isRegularFile(Path.of(out))) {
-                return new Fetched(null, "the Debian cloud kernel package could not be downloaded (fetch-debian-kernel.sh"
-                        + " exit " + p.exitValue() + "): " + err.replace('\n', ' '));
-            }
-            return new Fetched(Path.of(out), null);
-        } catch (IOException e) {
-            return new Fetched(null, "cannot run " + script + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Fetched(null, "interrupted");
+        String prop = System.getProperty("minivmm.debianKernel");
+        if (prop != null && !prop.isEmpty()) {
+            Path p = Path.of(prop);
+            return Files.isRegularFile(p) ? new Fetched(p, null)
+                    : new Fetched(null, "-Dminivmm.debianKernel=" + prop + " is not a file");
         }
+        String env = System.getenv("MINIVMM_IMAGES_CACHE");
+        Path root = repoRoot();
+        Path cache = env != null && !env.isEmpty() ? Path.of(env) : root == null ? null : root.resolve("images-cache");
+        Path link = cache == null ? null : cache.resolve("debian-cloud-vmlinuz");
+        if (link != null && Files.isRegularFile(link)) return new Fetched(link, null);
+        return new Fetched(null, "the Debian cloud kernel is not downloaded (" + link + "): run"
+                + " scripts/fetch-debian-kernel.sh (apt-get download, network) or set -Dminivmm.debianKernel=FILE");
     }
 
     /**

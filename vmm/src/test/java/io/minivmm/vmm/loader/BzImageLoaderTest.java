@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -159,7 +158,7 @@ class BzImageLoaderTest {
     @Test
     void realLinuxBzImage() throws Exception {
         Path dir = Images.realImages();
-        assumeTrue(dir != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
+        io.minivmm.vmm.ExternalFiles.assume(dir != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
         byte[] img = KernelLoader.readImage(dir.resolve("linux-tiny.bzImage"));
         byte[] initrd = KernelLoader.readImage(dir.resolve("initramfs-tiny.cpio.gz"));
         assertEquals(ImageFormat.BZIMAGE, ImageFormat.detect(img));

@@ -47,7 +47,7 @@ class LoaderFuzzTest {
     @Test
     void mutatedRealHeadersLoadOrFailCleanly() throws Exception {
         Path dir = Images.realImages();
-        org.junit.jupiter.api.Assumptions.assumeTrue(dir != null, "real images not found");
+        io.minivmm.vmm.ExternalFiles.assume(dir != null, "real images not found");
         List<byte[]> bases = new ArrayList<>();
         byte[] bz = KernelLoader.readImage(dir.resolve("linux-tiny.bzImage"));
         bases.add(Arrays.copyOf(bz, 64 * 1024)); // header intact, kernel truncated: syssize now lies

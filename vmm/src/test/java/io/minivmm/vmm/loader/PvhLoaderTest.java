@@ -4,7 +4,6 @@ import io.minivmm.vmm.arch.x86.CpuMode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.minivmm.vmm.loader.Images.Seg;
 import java.nio.file.Path;
@@ -83,7 +82,7 @@ class PvhLoaderTest {
     @Test
     void realLinuxVmlinux() throws Exception {
         Path dir = Images.realImages();
-        assumeTrue(dir != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
+        io.minivmm.vmm.ExternalFiles.assume(dir != null, "real images not found (need <repo>/../shared/images or /work/shared/images)");
         byte[] img = KernelLoader.readImage(dir.resolve("linux-tiny.vmlinux"));
         assertEquals(ImageFormat.PVH, ImageFormat.detect(img));
         FakeGuestRam ram = FakeGuestRam.of(256 * MIB);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class SymbolsTest {
@@ -20,7 +19,7 @@ class SymbolsTest {
     @Test
     void namesAddressesInTheRealKernel() throws Exception {
         Path p = vmlinux();
-        Assumptions.assumeTrue(p != null, "../shared/images/linux-tiny.vmlinux not present");
+        io.minivmm.vmm.ExternalFiles.assume(p != null, "../shared/images/linux-tiny.vmlinux not present");
         Symbols s = Symbols.fromElf(Files.readAllBytes(p));
         assertTrue(s.count() > 10_000, "symbols: " + s.count());
         assertEquals("pvh_start_xen", s.lookup(0xffffffff81000500L));

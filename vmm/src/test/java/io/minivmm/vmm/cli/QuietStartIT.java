@@ -1,0 +1,117 @@
+package io.minivmm.vmm.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.minivmm.kvm.junit.RequiresKvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo prints nothing but the guest's output, on stdout, under Java 17 and under Java 25
+ * (where JNA's System::load and sun.misc.Unsafe would each print a block of WARNING lines), both
+ * through {@code java -jar vmm.jar} and through the launcher the build writes beside it.
+ * The Java 25 runs use {@code -Dminivmm.java25=JAVA_HOME}, else the first JDK 25 or later under
+ * /usr/lib/jvm; without one they are skipped with the reason.
+ */
+class QuietStartIT {
+    private static final String DEMO_FIRST_LINE = "minivmm demo guest: hello from 64-bit long mode\r\n";
+
+    @Test
+    @RequiresKvm
+    void theDemoPrintsOnlyTheGuestUnderThisJava() throws Exception {
+        assertQuiet(Jar.run(Jar.command()));
+    }
+
+    @Test
+    @RequiresKvm
+    void theDemoPrintsOnlyTheGuestUnderJava25() throws Exception {
+        Path home = requireJava25();
+        List<String> cmd = new ArrayList<>(Jar.command());
+        cmd.set(0, home.resolve("bin/java").toString());
+        assertQuiet(Jar.run(cmd));
+    }
+
+    @Test
+    @RequiresKvm
+    void theLauncherPrintsOnlyTheGuest() throws Exception {
+        Path launcher = Jar.jar().resolveSibling("vmm");
+        assertTrue(Files.isExecutable(launcher), launcher + " is missing: the package phase writes it");
+        assertQuiet(Jar.run(List.of(launcher.toString())));
+    }
+
+    @Test
+    @RequiresKvm
+    void theLauncherUnderJava25StartsWithoutTheArchiveAndQuietly() throws Exception {
+        Path home = requireJava25();
+        Path launcher = Jar.jar().resolveSibling("vmm");
+        // The archive was made by the build's Java 17: the launcher must not hand it to Java 25
+        // (which would refuse it with a warning) and must still start.
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString());
+        pb.environment().put("JAVA_HOME", home.toString());
+        pb.environment().remove("JAVA_OPTS");
+        assertQuiet(Jar.run(pb));
+    }
+
+    @Test
+    @RequiresKvm
+    void theDemoOnATerminalUnderJava25PrintsNoWarning() throws Exception {
+        // On a terminal the console sets raw mode through jnr (jffi), whose Unsafe use would warn.
+        Path home = requireJava25();
+        Assumptions.assumeTrue(Jar.onPath("script"), "'script' is not installed (Debian: apt-get install bsdutils)");
+        List<String> cmd = new ArrayList<>(Jar.command());
+        cmd.set(0, home.resolve("bin/java").toString());
+        Jar.Run r = Jar.run(List.of("script", "-qec", Jar.shell(cmd), "/dev/null"));
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.outText().contains("minivmm demo guest: hello from 64-bit long mode"), r.toString());
+        assertFalse(r.outText().contains("WARNING"), "no JVM warning on the terminal: " + r);
+    }
+
+    private static void assertQuiet(Jar.Run r) {
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.outText().startsWith(DEMO_FIRST_LINE), r.toString());
+        assertEquals("", r.err(), "stderr must be empty: " + r);
+    }
+
+    /** The Java 25 home, or the test is skipped with the reason. */
+    private static Path requireJava25() throws IOException {
+        Path home = java25().orElse(null);
+        Assumptions.assumeTrue(home != null,
+                "no Java 25 JDK: set -Dminivmm.java25=JAVA_HOME or install one under /usr/lib/jvm");
+        return home;
+    }
+
+    /** A JDK whose {@code release} file says JAVA_VERSION 25 or later. */
+    static Optional<Path> java25() throws IOException {
+        String prop = System.getProperty("minivmm.java25");
+        if (prop != null && !prop.isEmpty()) return Optional.of(Path.of(prop));
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) return Optional.empty();
+        try (Stream<Path> s = Files.list(jvms)) {
+            return s.sorted().filter(QuietStartIT::isJava25OrLater).findFirst();
+        }
+    }
+
+    private static boolean isJava25OrLater(Path home) {
+        try {
+            if (!Files.isExecutable(home.resolve("bin/java"))) return false;
+            for (String line : Files.readAllLines(home.resolve("release"))) {
+                if (line.startsWith("JAVA_VERSION=\"")) {
+                    String v = line.substring("JAVA_VERSION=\"".length());
+                    int end = 0;
+                    while (end < v.length() && Character.isDigit(v.charAt(end))) end++;
+                    return end > 0 && Integer.parseInt(v.substring(0, end)) >= 25;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+}
