@@ -87,6 +87,18 @@ public final class Vm implements AutoCloseable {
     }
 
     private RunResult run(RunSession session, Boot.Image image, Disks disks) throws IOException {
+        try (Machine m = bootMachine(cfg, session, disks, image)) {
+            try (SnapshotTrigger t = SnapshotTrigger.install(cfg, session, m, null)) {
+                return session.run(m, consoleInput(m), image::bytes);
+            }
+        }
+    }
+
+    /**
+     * Builds the machine for {@code cfg} from its parts, loads {@code image} and sets up the boot
+     * vCPU: ready to run. On any failure everything made so far is closed (not {@code disks}).
+     */
+    static Machine bootMachine(VmBuilder cfg, RunSession session, Disks disks, Boot.Image image) throws IOException {
         GuestAddressSpace[] space = new GuestAddressSpace[1];
         GuestMemory memory = GuestMemory.create(cfg.memory, cfg.ramBacking());
         Machine m;
@@ -101,18 +113,19 @@ public final class Vm implements AutoCloseable {
         } catch (ResourceException e) {
             throw new ImageException("the machine does not fit together: " + e.getMessage());
         }
-        try (m) {
+        try {
             BootPlan plan = Boot.load(cfg, image, m);
             space[0] = Boot.bootCpu(cfg, m, plan, image.name());
             Boot.enterThroughBios(m, plan);
-            try (SnapshotTrigger t = SnapshotTrigger.install(cfg, session, m, null)) {
-                return session.run(m, consoleInput(m), image::bytes);
-            }
+            return m;
+        } catch (IOException | RuntimeException | Error e) {
+            m.close();
+            throw e;
         }
     }
 
     /** Where standard input goes: the virtio-console port if the machine has one, else COM1. */
-    private static ConsoleInput consoleInput(Machine m) {
+    static ConsoleInput consoleInput(Machine m) {
         VirtioMmioPart hvc = virtioConsole(m);
         return hvc != null ? (VirtioConsole) hvc.device() : m.part(SerialPart.class).uart();
     }

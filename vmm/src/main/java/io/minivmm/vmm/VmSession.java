@@ -1,13 +1,7 @@
 package io.minivmm.vmm;
 
-import io.minivmm.vmm.arch.x86.GuestAddressSpace;
 import io.minivmm.vmm.devices.MachineControl;
-import io.minivmm.vmm.devices.Serial16550;
-import io.minivmm.vmm.loader.BootPlan;
 import io.minivmm.vmm.machine.Machine;
-import io.minivmm.vmm.machine.ResourceException;
-import io.minivmm.vmm.memory.GuestMemory;
-import io.minivmm.vmm.pc.SerialPart;
 import io.minivmm.vmm.snapshot.MachineSnapshots;
 import io.minivmm.vmm.snapshot.Snapshot;
 import io.minivmm.vmm.snapshot.SnapshotException;
@@ -96,19 +90,7 @@ public final class VmSession implements AutoCloseable {
         Disks disks = openDisks(cfg);
         Machine m = null;
         try {
-            Boot.Image image = Boot.readImage(cfg, disks);
-            GuestAddressSpace[] space = new GuestAddressSpace[1];
-            GuestMemory memory = GuestMemory.create(cfg.memory, cfg.ramBacking());
-            try {
-                m = Machine.create(new Machine.Config(cfg.cpus, cfg.cpuModel), memory,
-                        PcBoard.parts(cfg, disks, run, (va, access) -> space[0] != null && space[0].handlePageFault(va, access), image),
-                        run.control);
-            } catch (ResourceException e) {
-                throw new ImageException("the machine does not fit together: " + e.getMessage());
-            }
-            BootPlan plan = Boot.load(cfg, image, m);
-            space[0] = Boot.bootCpu(cfg, m, plan, image.name());
-            Boot.enterThroughBios(m, plan);
+            m = Vm.bootMachine(cfg, run, disks, Boot.readImage(cfg, disks));
             VmSession s = new VmSession(cfg, run, m, disks, null);
             s.startRun();
             return s;
@@ -148,7 +130,7 @@ public final class VmSession implements AutoCloseable {
     }
 
     private void startRun() {
-        Serial16550 uart = machine.part(SerialPart.class).uart();
+        io.minivmm.vmm.devices.ConsoleInput uart = Vm.consoleInput(machine);
         result = null;
         ran = true;
         Thread t = new Thread(() -> {
@@ -236,7 +218,7 @@ public final class VmSession implements AutoCloseable {
     /** Types {@code bytes} into COM1's receiver; see {@link #send(String)}. */
     public void send(byte[] bytes) {
         ensureOpen();
-        Serial16550 uart = machine.part(SerialPart.class).uart();
+        io.minivmm.vmm.devices.ConsoleInput uart = Vm.consoleInput(machine);
         long deadline = System.nanoTime() + expectTimeout.toNanos();
         int off = 0;
         try {
