@@ -136,17 +136,20 @@ public final class GdbServer implements AutoCloseable {
         closed = true;
         closeQuietly(server);
         events.add(new Close());
+        // Let the stub send what is queued first (the exit reply of a run that just ended); a
+        // peer that does not read is cut off after a bounded wait.
+        join(thread, 2000);
         Socket s = socket;
         if (s != null) closeQuietly(s);
-        join(thread);
+        join(thread, 5000);
         Thread r = reader;
-        if (r != null) join(r);
+        if (r != null) join(r, 5000);
     }
 
-    private static void join(Thread t) {
+    private static void join(Thread t, long millis) {
         if (t == Thread.currentThread()) return;
         try {
-            t.join(5000);
+            t.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
