@@ -8,9 +8,11 @@ import java.util.Objects;
  * The x86 I/O port space (0x0000..0xffff): routes each access to the device registered over
  * that port.
  *
- * <p>Lookup is one array load (a 64K-entry table of registrations), so dispatch allocates
- * nothing. Registration is copy-on-write into a new table published through a volatile field,
- * so it is safe (if unusual) to register while vCPUs run.
+ * <p>Lookup is two array loads (256 pages of 256 ports; a page nobody claims a port in is not
+ * allocated), so dispatch allocates nothing. Registration is copy-on-write: the page index and
+ * the pages it changes are copied and published through a volatile field, so it is safe (if
+ * unusual) to register while vCPUs run, and a board's registrations cost a few KiB, not a 64K
+ * table each.
  *
  * <p>An access to a port nobody claims reads as all ones (0xff, 0xffff, 0xffffffff by size, as an
  * ISA bus with nothing driving it does), is ignored when written, is counted in
@@ -26,7 +28,8 @@ public final class PioBus {
     private record Registration(int base, int length, PioDevice device, String name) { }
 
     private final Object registerLock = new Object();
-    private volatile Registration[] table = new Registration[PORTS];
+    private static final int PAGE = 256;
+    private volatile Registration[][] table = new Registration[PORTS / PAGE][];
     private final List<Registration> registrations = new ArrayList<>();
     private final UnclaimedAccesses unclaimed = new UnclaimedAccesses();
     private volatile UnclaimedAccessListener listener = UnclaimedAccessListener.IGNORE;
@@ -45,9 +48,9 @@ public final class PioBus {
                     "%s: port range 0x%x+0x%x is outside 0x0..0xffff", name, base, length));
         }
         synchronized (registerLock) {
-            Registration[] old = table;
+            Registration[][] old = table;
             for (int p = base; p < base + length; p++) {
-                Registration r = old[p];
+                Registration r = at(old, p);
                 if (r != null) {
                     throw new IllegalArgumentException(String.format(
                             "%s at ports 0x%x..0x%x overlaps %s at ports 0x%x..0x%x", name, base,
@@ -55,13 +58,21 @@ public final class PioBus {
                 }
             }
             Registration reg = new Registration(base, length, device, name);
-            Registration[] next = old.clone();
+            Registration[][] next = old.clone();
+            for (int page = base / PAGE; page <= (base + length - 1) / PAGE; page++) {
+                next[page] = old[page] == null ? new Registration[PAGE] : old[page].clone();
+            }
             for (int p = base; p < base + length; p++) {
-                next[p] = reg;
+                next[p / PAGE][p % PAGE] = reg;
             }
             registrations.add(reg);
             table = next;
         }
+    }
+
+    private static Registration at(Registration[][] table, int port) {
+        Registration[] page = table[port >>> 8];
+        return page == null ? null : page[port & (PAGE - 1)];
     }
 
     /** Sets the hook told about unclaimed accesses (replaces the previous one). */
@@ -76,7 +87,7 @@ public final class PioBus {
 
     /** The name of the device claiming {@code port}, or null. */
     public String deviceAt(int port) {
-        Registration r = table[port & 0xffff];
+        Registration r = at(table, port & 0xffff);
         return r == null ? null : r.name;
     }
 
@@ -93,19 +104,19 @@ public final class PioBus {
 
     /** The trap device at {@code port} (see {@link PioTrap}), or null when the port has none. */
     public PioTrap trapAt(int port) {
-        Registration r = table[port & 0xffff];
+        Registration r = at(table, port & 0xffff);
         return r != null && r.device instanceof PioTrap t ? t : null;
     }
 
     /** The offset of {@code port} inside the device that claims it (0 when unclaimed). */
     public int offsetOf(int port) {
-        Registration r = table[port & 0xffff];
+        Registration r = at(table, port & 0xffff);
         return r == null ? 0 : (port & 0xffff) - r.base;
     }
 
     /** Performs an {@code IN}: returns the value, masked to {@code size} bytes. */
     public int read(int port, int size) {
-        Registration r = table[port & 0xffff];
+        Registration r = at(table, port & 0xffff);
         int mask = mask(size);
         if (r == null) {
             report(false, port & 0xffff, size, mask);
@@ -116,7 +127,7 @@ public final class PioBus {
 
     /** Performs an {@code OUT} of the low {@code size} bytes of {@code value}. */
     public void write(int port, int size, int value) {
-        Registration r = table[port & 0xffff];
+        Registration r = at(table, port & 0xffff);
         int mask = mask(size);
         if (r == null) {
             report(true, port & 0xffff, size, value & mask);

@@ -67,6 +67,31 @@ class BusTest {
     }
 
     @Test
+    void pioRangesSpanningTablePagesRouteEveryPortAndLeaveEarlierRegistrationsIntact() {
+        PioBus bus = new PioBus();
+        Recorder low = new Recorder(), wide = new Recorder(), top = new Recorder();
+        bus.register(0x1f0, 8, low, "low");
+        bus.register(0x2f8, 0x210, wide, "wide");      // 0x2f8..0x507: three pages of the table
+        bus.register(0xfff0, 0x10, top, "top");        // the last ports of the space
+        assertEquals("low", bus.deviceAt(0x1f7));
+        assertNull(bus.deviceAt(0x1f8));
+        assertNull(bus.deviceAt(0x2f7));
+        for (int p : new int[] {0x2f8, 0x2ff, 0x300, 0x3ff, 0x400, 0x500, 0x507}) {
+            assertEquals("wide", bus.deviceAt(p), Integer.toHexString(p));
+            assertEquals(p - 0x2f8, bus.offsetOf(p));
+        }
+        assertNull(bus.deviceAt(0x508));
+        assertEquals("top", bus.deviceAt(0xffff));
+        assertEquals(0x40 + 0x108, bus.read(0x400, 4));
+        assertEquals(List.of("r264/4"), wide.log);
+        // a later registration inside a page the wide range already uses keeps both
+        bus.register(0x508, 1, new Recorder(), "next");
+        assertEquals("wide", bus.deviceAt(0x507));
+        assertEquals("next", bus.deviceAt(0x508));
+        assertEquals(0xff, bus.read(0x509, 1));
+    }
+
+    @Test
     void pioUnclaimedReadsAllOnesIgnoresWritesAndCounts() {
         PioBus bus = new PioBus();
         List<Seen> seen = new ArrayList<>();
