@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * The last {@link #SIZE} exits of one vCPU (kind, port or address, RIP) in a fixed ring, and
- * counters by exit reason and by I/O port. Written only by its vCPU thread, without allocating;
- * read after the vCPU has stopped.
+ * counters by exit reason and by I/O port. Written only by its vCPU thread, allocating nothing
+ * but a 2 KiB counter page the first time the guest uses a port in a new block of 256; read after
+ * the vCPU has stopped.
  */
 public final class ExitLog {
     public static final int SIZE = 32;
@@ -16,7 +17,8 @@ public final class ExitLog {
     private final boolean[] write = new boolean[SIZE];
     private long count;
     final long[] byReason = new long[64];
-    final long[] byPort = new long[0x10000];
+    /** Exits by I/O port, in pages of 256 ports allocated at a page's first exit (a guest uses a few). */
+    private final long[][] byPort = new long[256][];
 
     void record(int exitReason, long address, boolean isWrite, long atRip) {
         int i = (int) (count & (SIZE - 1));
@@ -46,5 +48,15 @@ public final class ExitLog {
 
     public long byReason(int r) { return byReason[r & 63]; }
 
-    public long byPort(int port) { return byPort[port & 0xffff]; }
+    public long byPort(int port) {
+        long[] page = byPort[(port >>> 8) & 0xff];
+        return page == null ? 0 : page[port & 0xff];
+    }
+
+    /** Counts one exit on {@code port} (allocates only at the first exit in a page of 256 ports). */
+    void countPort(int port) {
+        long[] page = byPort[(port >>> 8) & 0xff];
+        if (page == null) page = byPort[(port >>> 8) & 0xff] = new long[256];
+        page[port & 0xff]++;
+    }
 }

@@ -132,7 +132,7 @@ public final class VcpuRunner implements Runnable {
         int count = vcpu.ioCount();
         boolean out = vcpu.ioDirection() == KVM_EXIT_IO_OUT;
         log.record(KVM_EXIT_IO, port, out, vcpu.exitRip());
-        log.byPort[port]++;
+        log.countPort(port);
         if (out && count == 1) {
             PioTrap trap = pio.trapAt(port);
             if (trap != null) {
