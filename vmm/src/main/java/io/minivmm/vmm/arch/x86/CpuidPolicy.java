@@ -70,7 +70,18 @@ public final class CpuidPolicy {
     public enum Reg { EAX, EBX, ECX, EDX }
 
     /** A named feature: bits {@code mask} of register {@code reg} of leaf {@code leaf}.{@code subleaf}. */
-    public record Feature(String name, int leaf, int subleaf, Reg reg, int mask) {}
+    public record Feature(String name, int leaf, int subleaf, Reg reg, int mask) {
+        // Written out: a record's generated equals/hashCode bootstrap method handles on first
+        // use (~9 ms of a CLI start), and features are map keys on every start.
+        @Override public boolean equals(Object o) {
+            return o instanceof Feature f && f.name.equals(name) && f.leaf == leaf && f.subleaf == subleaf
+                    && f.reg == reg && f.mask == mask;
+        }
+
+        @Override public int hashCode() {
+            return name.hashCode() * 31 + leaf;
+        }
+    }
 
     /** CPUID.1:ECX bit 31 hypervisor present. */
     public static final int LEAF1_ECX_HYPERVISOR = 1 << 31;
