@@ -2,6 +2,7 @@ package io.minivmm.vmm;
 
 import io.minivmm.vmm.devices.DebugExit;
 import io.minivmm.kvm.KvmUnavailableException;
+import io.minivmm.kvm.sys.NativeWarmUp;
 import io.minivmm.vmm.arch.x86.CpuMode;
 import io.minivmm.vmm.console.ConsoleSession;
 import java.io.FileDescriptor;
@@ -35,9 +36,19 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        if (boots(args)) NativeWarmUp.start(); // JNA loads on the other CPU meanwhile
         int status = run(args);
         System.out.flush();
         System.exit(status);
+    }
+
+    /** Whether these arguments are likely to boot a guest (not --help or --version). */
+    private static boolean boots(String[] args) {
+        for (String a : args) {
+            if (a.equals("--")) break;
+            if (a.equals("-h") || a.equals("--help") || a.equals("--version")) return false;
+        }
+        return true;
     }
 
     static final class UsageError extends Exception {
@@ -266,6 +277,14 @@ public final class Main {
                 failStatus = EX_SOFTWARE;
                 failMessage = "internal error: " + e;
                 internal = e;
+            } catch (LinkageError e) {
+                // JNA or libminivmm.so could not be loaded; if the warm-up thread met it first,
+                // this thread sees only NoClassDefFoundError: report the original.
+                Throwable cause = NativeWarmUp.failure() != null ? NativeWarmUp.failure() : e;
+                outcome = Outcome.INTERNAL_ERROR.name();
+                failStatus = EX_SOFTWARE;
+                failMessage = "cannot load minivmm's native code: " + cause;
+                internal = new RuntimeException(cause);
             } finally {
                 console.restoreTerminal(); // before anything is printed to stderr: raw mode has no CR/LF mapping
             }

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +36,22 @@ class UsageIT {
             assertTrue(r.err().matches("(?s).*(RAM and swap|commit limit|KVM memory slot|physical address).*"),
                     "names the limit: " + r);
         }
+        assertEquals(0, r.out().length);
+    }
+
+    /**
+     * When JNA's native library cannot be loaded (here: not unpacked, not found), the run says so
+     * in one line naming the original error, and exits 70; the warm-up thread that met the error
+     * first does not turn it into a bare NoClassDefFoundError.
+     */
+    @Test
+    void nativeCodeThatCannotLoadIsOneLineAndSeventy() throws Exception {
+        Jar.Run r = Jar.run(Jar.command(List.of("-Djna.nounpack=true", "-Djna.nosys=true",
+                "-Djna.boot.library.path=" + dir.resolve("none")), List.of()));
+        assertEquals(70, r.status(), r.toString());
+        Jar.assertOneLineError(r);
+        assertTrue(r.err().contains("cannot load minivmm's native code") && r.err().contains("JNA native support"),
+                r.toString());
         assertEquals(0, r.out().length);
     }
 
