@@ -547,9 +547,8 @@ final class RunSession {
     private static Map<String, Long> portCounts(List<VcpuRunner> runners) {
         Map<String, Long> m = new LinkedHashMap<>();
         for (VcpuRunner r : runners) {
-            for (int port = 0; port < 0x10000; port++) {
-                long n = r.log().byPort(port);
-                if (n > 0) m.merge("0x" + Integer.toHexString(port), n, Long::sum);
+            for (int port : r.log().usedPorts()) { // ascending, as a scan of all 65536 would list them
+                m.merge("0x" + Integer.toHexString(port), r.log().byPort(port), Long::sum);
             }
         }
         return m;

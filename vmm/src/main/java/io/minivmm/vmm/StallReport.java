@@ -45,7 +45,7 @@ final class StallReport {
             for (int i = 0; i < runners.size(); i++) {
                 ExitLog log = runners.get(i).log();
                 long[] c = new long[0x10000];
-                for (int p = 0; p < c.length; p++) c[p] = log.byPort(p);
+                log.copyPortCounts(c);
                 s[i] = c;
             }
             return s;

@@ -53,6 +53,32 @@ public final class ExitLog {
         return page == null ? 0 : page[port & 0xff];
     }
 
+    /** The ports with at least one exit, ascending (only the counter pages in use are scanned). */
+    public int[] usedPorts() {
+        int n = 0;
+        int[] out = new int[16];
+        for (int hi = 0; hi < byPort.length; hi++) {
+            long[] page = byPort[hi];
+            if (page == null) continue;
+            for (int lo = 0; lo < page.length; lo++) {
+                if (page[lo] == 0) continue;
+                if (n == out.length) out = java.util.Arrays.copyOf(out, n * 2);
+                out[n++] = hi << 8 | lo;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** Copies the exit count of every port into {@code into[port]} (65536 entries; zero where none). */
+    public void copyPortCounts(long[] into) {
+        if (into.length != 0x10000) throw new IllegalArgumentException("needs 65536 entries, got " + into.length);
+        for (int hi = 0; hi < byPort.length; hi++) {
+            long[] page = byPort[hi];
+            if (page == null) java.util.Arrays.fill(into, hi << 8, (hi + 1) << 8, 0L);
+            else System.arraycopy(page, 0, into, hi << 8, 256);
+        }
+    }
+
     /** Counts one exit on {@code port} (allocates only at the first exit in a page of 256 ports). */
     void countPort(int port) {
         long[] page = byPort[(port >>> 8) & 0xff];

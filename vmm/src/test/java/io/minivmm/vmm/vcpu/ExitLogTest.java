@@ -24,6 +24,25 @@ class ExitLogTest {
     }
 
     @Test
+    void usedPortsAndCopiesListOnlyPortsWithExits() {
+        ExitLog log = new ExitLog();
+        for (int port : new int[] {0x3f8, 0x80, 0xffff, 0x3f8, 0x1f0}) log.countPort(port);
+        for (int i = 0; i < 40; i++) log.countPort(0x4000 + i); // more than the first array holds
+        int[] used = log.usedPorts();
+        assertEquals(44, used.length);
+        assertEquals(List.of(0x80, 0x1f0, 0x3f8, 0x4000), List.of(used[0], used[1], used[2], used[3]));
+        assertEquals(0xffff, used[43]);
+        long[] c = new long[0x10000];
+        java.util.Arrays.fill(c, 7);
+        log.copyPortCounts(c);
+        assertEquals(2, c[0x3f8]);
+        assertEquals(1, c[0xffff]);
+        assertEquals(0, c[0x3f9]);
+        assertEquals(0, c[0x1234]); // a page with no exits is zeroed too
+        assertEquals(44 + 1, java.util.Arrays.stream(c).sum());
+    }
+
+    @Test
     void ringKeepsTheLastExitsOldestFirst() {
         ExitLog log = new ExitLog();
         for (int i = 0; i < ExitLog.SIZE + 3; i++) log.record(2, i, i % 2 == 0, 0x1000 + i);
