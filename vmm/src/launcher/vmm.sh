@@ -8,14 +8,31 @@
 #  - the serial collector, a small heap (the VMM's data lives outside the Java heap) and C1 only.
 # Java: $JAVA_HOME/bin/java, else java on the PATH. Extra JVM options: $JAVA_OPTS (split on
 # spaces; they come last, so they override the defaults above).
-here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd -P) || exit 70
+# No child process runs before java: every check below is a shell builtin (a fork and exec of
+# dirname, readlink or pwd costs about a millisecond each on a small VM).
+case $0 in
+  */*) here=${0%/*} ;;
+  *) here=. ;;   # run as `sh vmm` from its own directory
+esac
 jar=$here/vmm.jar
-if [ -n "${JAVA_HOME:-}" ]; then java=$JAVA_HOME/bin/java; else java=java; fi
+if [ -n "${JAVA_HOME:-}" ]; then
+  java=$JAVA_HOME/bin/java
+  javabin=$java
+else
+  java=java
+  javabin=
+  saved_ifs=$IFS; IFS=:; set -f
+  for dir in $PATH; do
+    if [ -x "${dir:-.}/java" ] && [ ! -d "${dir:-.}/java" ]; then javabin=${dir:-.}/java; break; fi
+  done
+  IFS=$saved_ifs; set +f
+fi
 cds=
-if [ -f "$here/vmm.jsa" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" = "@TRAINED_JAR@" ]; then
-  # The archive is only valid for the JVM build that wrote it: compare the resolved binaries.
-  resolved=$(command -v "$java" 2>/dev/null) && resolved=$(readlink -f "$resolved" 2>/dev/null) || resolved=
-  [ "$resolved" = "@TRAINED_JAVA@" ] && cds=-XX:SharedArchiveFile=$here/vmm.jsa
+# The archive is only valid for the jar and the JVM build that wrote it: -ef compares the files
+# (symbolic links followed), as the JVM would refuse an archive from another build anyway.
+if [ -f "$here/vmm.jsa" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@TRAINED_JAR@" ] \
+   && [ -n "$javabin" ] && [ "$javabin" -ef "@TRAINED_JAVA@" ]; then
+  cds=-XX:SharedArchiveFile=$here/vmm.jsa
 fi
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 exec "$java" ${cds:+"$cds"} -Xshare:auto @JVM_OPTS@ \

@@ -46,6 +46,37 @@ class QuietStartIT {
         assertQuiet(Jar.run(List.of(launcher.toString())));
     }
 
+    /**
+     * However it is invoked (a relative path, through a symbolic link to its directory, found on
+     * the PATH), the launcher hands the JVM the archive the build trained: Main comes from it.
+     */
+    @Test
+    void theLauncherUsesItsArchiveHoweverItIsInvoked(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
+        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
+                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        Path link = Files.createSymbolicLink(tmp.resolve("linked"), launcher.getParent());
+        Path dir = launcher.getParent().getParent();
+        List<List<String>> ways = List.of(
+                List.of("sh", "-c", "cd '" + dir + "' && exec " + launcher.getParent().getFileName() + "/vmm --version"),
+                List.of("sh", "-c", "exec '" + link + "/vmm' --version"),
+                List.of("sh", "-c", "PATH='" + launcher.getParent() + "':$PATH exec vmm --version"));
+        int i = 0;
+        for (List<String> way : ways) {
+            Path log = tmp.resolve("classes." + i++ + ".txt");
+            ProcessBuilder pb = new ProcessBuilder(way);
+            pb.environment().remove("JAVA_HOME");
+            pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+            pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+            Jar.Run r = Jar.run(pb);
+            assertEquals(0, r.status(), way + ": " + r);
+            assertEquals("", r.err(), way + ": " + r);
+            String loaded = Files.readString(log);
+            assertTrue(loaded.contains("io.minivmm.vmm.Main source: shared objects file (top)"),
+                    way + ": Main was not loaded from the launcher's archive");
+        }
+    }
+
     @Test
     @RequiresKvm
     void theLauncherUnderJava25StartsWithoutTheArchiveAndQuietly() throws Exception {
