@@ -41,4 +41,44 @@ class RamLimitsTest {
         assertNotNull(slot);
         assertTrue(slot.contains("KVM memory slot"), slot);
     }
+
+    /** The hand-written lookups find what the regular expressions they replaced found (seeded fuzz). */
+    @Test
+    void lookupsAgreeWithTheRegularExpressions() {
+        java.util.regex.Pattern bits = java.util.regex.Pattern.compile("address sizes\\s*:\\s*(\\d+) bits physical");
+        java.util.regex.Pattern mem = java.util.regex.Pattern.compile("(?m)^MemTotal:\\s*(\\d+) kB");
+        String[] pieces = {"address sizes", "\t", " ", ":", "39", "4", "0", " bits physical", " bits virtual", "\n",
+                "MemTotal:", "SwapTotal:", " kB", "kB", "x", "MemTotal: 5 kB"};
+        java.util.Random r = new java.util.Random(31337);
+        for (int n = 0; n < 100_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = r.nextInt(12); k > 0; k--) sb.append(pieces[r.nextInt(pieces.length)]);
+            String t = sb.toString();
+            java.util.regex.Matcher b = bits.matcher(t), m = mem.matcher(t);
+            int wantBits = b.find() ? intOr(b.group(1)) : -1;
+            long wantMem = m.find() ? kibOr(m.group(1)) : -1;
+            assertEquals(wantBits, RamLimits.physBits(t), t);
+            assertEquals(wantMem, RamLimits.meminfoBytes(t, "MemTotal"), t);
+        }
+        assertEquals(39, RamLimits.physBits(CPU39));
+        assertEquals(16L << 30, RamLimits.meminfoBytes(MEM16G, "MemTotal"));
+        assertEquals(-1, RamLimits.meminfoBytes("XMemTotal: 5 kB\n", "MemTotal"), "a key in the middle of a line");
+        assertEquals(-1, RamLimits.physBits("address sizes : 99999999999 bits physical"), "no overflow");
+    }
+
+    private static int intOr(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private static long kibOr(String digits) {
+        try {
+            return Long.parseLong(digits) << 10;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
 }
