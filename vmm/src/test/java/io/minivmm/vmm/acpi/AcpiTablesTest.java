@@ -105,6 +105,22 @@ class AcpiTablesTest {
     }
 
     @Test
+    void eisaIdsAreThreeLettersAndFourHexDigits() {
+        java.util.regex.Pattern oracle = java.util.regex.Pattern.compile("[A-Z]{3}[0-9A-F]{4}");
+        for (String id : new String[] {"PNP0501", "PNP0600", "ACPI0007", "LNRO0005", "pnp0501", "PNP050", "PNP050G",
+                "PN10501", "PNP0a01", "QEMU0002", "", "ZZZFFFF", "AAA0000"}) {
+            assertEquals(oracle.matcher(id).matches(), AcpiTables.isEisaId(id), id);
+        }
+        Random rnd = new Random(77);
+        String alphabet = "AFGZ09afz@[/:";
+        for (int n = 0; n < 50_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 6 + rnd.nextInt(3); i > 0; i--) sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            assertEquals(oracle.matcher(sb).matches(), AcpiTables.isEisaId(sb.toString()), sb.toString());
+        }
+    }
+
+    @Test
     void rsdpHasBothChecksumsAndPointers() {
         byte[] r = AcpiTables.rsdp(0x9f100, 0x9f200);
         assertEquals(36, r.length);
