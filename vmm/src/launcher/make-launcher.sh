@@ -26,7 +26,13 @@ mkdir -p "$target/lib/unpack"
 mv "$target/lib/unpack/com/sun/jna/linux-x86-64/libjnidispatch.so" "$target/lib/unpack/linux-x86-64/libminivmm.so" "$target/lib/"
 rm -rf "$target/lib/unpack"
 
-sed -e "s|@TRAINED_JAR@|$jar|" -e "s|@TRAINED_JAVA@|$java|" -e "s|@JVM_OPTS@|$jvm_opts|" "$here/vmm.sh" >"$target/vmm.tmp"
+# The trained Java's feature version (its release file): 22 and later need --enable-native-access
+# for JNA to load quietly once the manifest is not read (vmm.sh says why it is not).
+feature=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$jdk/release" 2>/dev/null || true)
+native_access=--enable-native-access=ALL-UNNAMED
+if [ -n "$feature" ] && [ "$feature" -lt 22 ]; then native_access=; fi
+sed -e "s|@TRAINED_JAR@|$jar|" -e "s|@TRAINED_JAVA@|$java|" -e "s|@JVM_OPTS@|$jvm_opts|" \
+    -e "s|@NATIVE_ACCESS@|$native_access|" "$here/vmm.sh" >"$target/vmm.tmp"
 chmod 755 "$target/vmm.tmp"
 mv "$target/vmm.tmp" "$target/vmm"
 
@@ -57,10 +63,12 @@ for guest in "" pvh.elf mb2.elf mb1elf32.elf elf32.elf bootsector.bin; do
   [ -s "$train/classes.$n" ] || ok=false
 done
 if $ok; then
-  cat "$train"/classes.* | awk '!seen[$0]++' >"$train/classes"
+  # Newer JDKs number the classes of each list ("id: N", only needed by classes from custom
+  # loaders, which these lists do not have): the numbers clash across lists, so they are dropped.
+  cat "$train"/classes.* | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' >"$train/classes"
   # shellcheck disable=SC2086
   "$java" -Xshare:dump -XX:SharedClassListFile="$train/classes" -XX:SharedArchiveFile="$target/vmm.jsa" \
-      $jvm_opts -cp "$jar" >>"$log" 2>&1 </dev/null || ok=false
+      $jvm_opts $native_access -cp "$jar" >>"$log" 2>&1 </dev/null || ok=false   # the launcher's module options
 fi
 rm -rf "$train"
 if $ok && [ -f "$target/vmm.jsa" ]; then

@@ -34,10 +34,18 @@ if [ -f "$here/vmm.jsa" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@
    && [ -n "$javabin" ] && [ "$javabin" -ef "@TRAINED_JAVA@" ]; then
   cds=-XX:SharedArchiveFile=$here/vmm.jsa
 fi
-# -cp and the main class rather than -jar: the JVM then does not open the jar to read its manifest
-# (a 4,000-entry central directory, ~3 ms); --enable-native-access stands in for the manifest's
-# Enable-Native-Access (Java 17 accepts it; Java 22 and later would warn about JNA without it).
+# With the archive: -cp and the main class rather than -jar, so that the JVM does not open the jar
+# to read its manifest (a 4,000-entry central directory, ~3 ms). The manifest's
+# Enable-Native-Access is then replaced by --enable-native-access, but only where the trained Java
+# needs it (22 and later warn about JNA without it): on Java 17 the option would switch off the
+# archived module graph (~5 ms). Without the archive (another Java): -jar, whose manifest serves
+# every version.
+if [ -n "$cds" ]; then
+  set -- @NATIVE_ACCESS@ -cp "$jar" io.minivmm.vmm.Main "$@"
+else
+  set -- -jar "$jar" "$@"
+fi
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of options
 exec "$java" ${cds:+"$cds"} -Xshare:auto @JVM_OPTS@ \
   -Djna.boot.library.path="$here/lib" -Dminivmm.library.path="$here/lib" \
-  --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$jar" io.minivmm.vmm.Main "$@"
+  ${JAVA_OPTS:-} "$@"

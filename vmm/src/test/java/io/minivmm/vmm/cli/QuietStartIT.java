@@ -90,6 +90,30 @@ class QuietStartIT {
         assertQuiet(Jar.run(pb));
     }
 
+    /**
+     * A build whose JDK is 25 writes a launcher that trains and uses its own archive under that
+     * Java, and prints nothing but the guest (the archive is dumped with the launcher's module
+     * options: Java 25 refuses an archive whose --enable-native-access differs, noisily).
+     */
+    @Test
+    @RequiresKvm
+    void aLauncherMadeByJava25UsesItsArchiveQuietly(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path home = requireJava25();
+        Files.copy(Jar.jar(), tmp.resolve("vmm.jar"));
+        Path script = Path.of("src/launcher/make-launcher.sh").toAbsolutePath();
+        Jar.Run made = Jar.run(new ProcessBuilder("sh", script.toString(), tmp.toString(), home.toString()),
+                new byte[0], java.time.Duration.ofMinutes(3));
+        assertEquals(0, made.status(), made.toString());
+        assertTrue(made.outText().contains("with class-data-sharing archive"), made.toString());
+        Path log = tmp.resolve("classes.txt");
+        ProcessBuilder pb = new ProcessBuilder(tmp.resolve("vmm").toString());
+        pb.environment().put("JAVA_HOME", home.toString());
+        pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+        assertQuiet(Jar.run(pb));
+        assertTrue(Files.readString(log).contains("io.minivmm.vmm.Main source: shared objects file"),
+                "Main was not loaded from the Java 25 archive");
+    }
+
     @Test
     @RequiresKvm
     void theDemoOnATerminalUnderJava25PrintsNoWarning() throws Exception {
