@@ -11,7 +11,7 @@ package io.minivmm.kvm.sys;
  * later use fails too, with {@code NoClassDefFoundError}; {@link #failure()} keeps the original
  * error so that the caller can report it instead.
  */
-public final class NativeWarmUp {
+public final class NativeWarmUp implements Runnable {
     private NativeWarmUp() {}
 
     private static volatile Throwable failure;
@@ -20,12 +20,15 @@ public final class NativeWarmUp {
     /** Starts the warm-up once per process (later calls do nothing). */
     public static synchronized void start() {
         if (thread != null) return;
-        thread = new Thread(NativeWarmUp::run, "minivmm-native-warm-up");
+        // A Runnable, not a method reference: a JVM's first lambda bootstraps java.lang.invoke
+        // (~6 ms here), and the thread would start only after it.
+        thread = new Thread(new NativeWarmUp(), "minivmm-native-warm-up");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void run() {
+    @Override
+    public void run() {
         try {
             ClassLoader l = NativeWarmUp.class.getClassLoader();
             for (String c : new String[] {"io.minivmm.kvm.sys.LibcMemory", "io.minivmm.kvm.sys.LibC",
