@@ -49,12 +49,14 @@ fi
 train=$target/cds-training
 rm -rf "$train"
 mkdir -p "$train"
-(cd "$train" && "$jdk/bin/jar" xf "$jar" guests/pvh.elf guests/mb2.elf guests/mb1elf32.elf guests/elf32.elf guests/bootsector.bin)
+# (a guest missing from the jar is skipped: it only narrows the archive)
+(cd "$train" && "$jdk/bin/jar" xf "$jar" guests/pvh.elf guests/mb2.elf guests/mb1elf32.elf guests/elf32.elf guests/bootsector.bin) || true
 log=$target/vmm.jsa.log
 : >"$log"
 ok=true
 n=0
 for guest in "" pvh.elf mb2.elf mb1elf32.elf elf32.elf bootsector.bin; do
+  if [ -n "$guest" ] && [ ! -f "$train/guests/$guest" ]; then continue; fi
   n=$((n + 1))
   status=0
   # shellcheck disable=SC2086
