@@ -44,8 +44,14 @@ public final class StreamMatcher {
     private String matchText;
     private long matchOffset = -1;
 
+    /** Over {@link #window}, reused by every search (a new Matcher per byte fed cost more than the search). */
+    private final Matcher m;
+
     public StreamMatcher(Pattern pattern) {
         this.pattern = Objects.requireNonNull(pattern, "pattern");
+        this.m = pattern.matcher(window);
+        m.useTransparentBounds(true);
+        m.useAnchoringBounds(false);
     }
 
     /** Compiles {@code regex} (throws {@link java.util.regex.PatternSyntaxException}). */
@@ -111,9 +117,7 @@ public final class StreamMatcher {
     }
 
     private void search(boolean atEnd) {
-        Matcher m = pattern.matcher(window);
-        m.useTransparentBounds(true);
-        m.useAnchoringBounds(false);
+        m.reset(); // the window changed: re-read its length (bounds settings are kept)
         m.region(searchFrom, window.length());
         if (m.find()) {
             if (!m.requireEnd() || atEnd) {
