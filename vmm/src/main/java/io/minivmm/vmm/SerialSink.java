@@ -56,6 +56,11 @@ final class SerialSink extends OutputStream {
     /** Sees every byte (the --expect/--fail-on matchers). */
     interface ByteListener {
         void onByte(int b);
+
+        /** {@code len} bytes at once (virtio-console's buffers); by default one {@link #onByte} each. */
+        default void onBytes(byte[] b, int off, int len) {
+            for (int i = 0; i < len; i++) onByte(b[off + i] & 0xff);
+        }
     }
 
     /**
@@ -141,7 +146,9 @@ final class SerialSink extends OutputStream {
             }
         }
         ByteListener l = listener;
-        if (l != null) for (int i = 0; i < len; i++) l.onByte(b[off + i] & 0xff);
+        if (l != null) l.onBytes(b, off, len);
+        ByteListener t = tap;
+        if (t != null) t.onBytes(b, off, len);
     }
 
     /**

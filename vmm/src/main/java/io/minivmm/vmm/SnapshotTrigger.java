@@ -35,8 +35,16 @@ final class SnapshotTrigger implements AutoCloseable {
             throw new io.minivmm.vmm.snapshot.SnapshotException("--snapshot-on: machines with disks or extra guest mappings cannot be snapshotted yet");
         }
         StreamMatcher matcher = new StreamMatcher(cfg.snapshotOn);
-        session.sink().setTap(b -> {
-            if (t.worker == null && matcher.feed(b)) {
+        session.sink().setTap(new SerialSink.ByteListener() {
+            @Override public void onByte(int b) {
+                if (t.worker == null && matcher.feed(b)) fire();
+            }
+
+            @Override public void onBytes(byte[] b, int off, int len) {
+                if (t.worker == null && matcher.feed(b, off, len)) fire(); // one search per buffer, not per byte
+            }
+
+            private void fire() {
                 session.sink().setTap(null);
                 t.start();
             }
