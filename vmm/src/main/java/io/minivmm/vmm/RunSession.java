@@ -67,8 +67,6 @@ final class RunSession {
 
     /** How long a panicking guest may go on printing (its stack, its "end Kernel panic" line) before the run ends. */
     static final long PANIC_GRACE_MS = 2000;
-    /** Linux's panic() line (kernel/panic.c). */
-    static final java.util.regex.Pattern LINUX_PANIC = java.util.regex.Pattern.compile("Kernel panic - not syncing: ([^\r\n]*)\r?\n");
     private volatile String panicked;
 
     /**
@@ -514,18 +512,22 @@ final class RunSession {
 
     /** --expect / --fail-on: matched on the serial stream as it is written, across any chunking. */
     private void attachMatchers() {
-        StreamMatcher expect = cfg.expect == null ? null : new StreamMatcher(cfg.expect);
-        StreamMatcher failOn = cfg.failOn == null ? null : new StreamMatcher(cfg.failOn);
-        StreamMatcher panic = cfg.detectPanic ? new StreamMatcher(LINUX_PANIC) : null;
-        if (expect == null && failOn == null && panic == null) return;
-        sink.setListener(b -> {
-            if (failOn != null && failOn.feed(b)) {
-                finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printableMatch(failOn), "");
-            } else if (expect != null && expect.feed(b)) {
-                finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printableMatch(expect), "");
-            }
-            if (panic != null && !panic.matched() && panic.feed(b)) guestPanicked("the guest kernel panicked: " + printableMatch(panic));
-        });
+        OutputMatchers matchers = OutputMatchers.of(cfg.failOn, cfg.expect, cfg.detectPanic,
+                new OutputMatchers.Outcomes() {
+                    @Override public void failOnMatched(StreamMatcher m) {
+                        finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printableMatch(m), "");
+                    }
+
+                    @Override public void expectMatched(StreamMatcher m) {
+                        finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printableMatch(m), "");
+                    }
+
+                    @Override public void panicMatched(String line) {
+                        guestPanicked("the guest kernel panicked: "
+                                + CrashReport.printable(line.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).strip());
+                    }
+                });
+        if (matchers != null) sink.setListener(matchers);
     }
 
     private static String printableMatch(StreamMatcher m) {
