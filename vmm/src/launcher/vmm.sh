@@ -1,11 +1,13 @@
 #!/bin/sh
 # minivmm: runs the CLI jar beside this script (vmm.jar), as `java -jar vmm.jar "$@"` does, only
 # faster to start. Written by the build (vmm/src/launcher/make-launcher.sh); see docs/STARTUP.md.
-#  - the class-data-sharing archive vmm.jsa that the build trained on the demo guest, when this
-#    java is the one that made it and the jar is the one it was made from (else plain start);
+#  - the class-data-sharing archive vmm.jsa that the build trained on the demo and on a guest of
+#    each other image format, when this java is the one that made it and the jar is the one it
+#    was made from (else a plain `java -jar`);
 #  - JNA's libjnidispatch.so and minivmm's libminivmm.so unpacked once in lib/, so nothing is
 #    extracted to a temporary file on every start;
-#  - the serial collector, a small heap (the VMM's data lives outside the Java heap) and C1 only.
+#  - G1 (whose archived module graph Java 17 can map), a small heap (the VMM's data lives outside
+#    the Java heap) and C1 only, compiling later than by default.
 # Java: $JAVA_HOME/bin/java, else java on the PATH. Extra JVM options: $JAVA_OPTS (split on
 # spaces; they come last, so they override the defaults above).
 # No child process runs before java: every check below is a shell builtin (a fork and exec of
