@@ -515,24 +515,23 @@ final class RunSession {
         OutputMatchers matchers = OutputMatchers.of(cfg.failOn, cfg.expect, cfg.detectPanic,
                 new OutputMatchers.Outcomes() {
                     @Override public void failOnMatched(StreamMatcher m) {
-                        finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printableMatch(m), "");
+                        finish(Outcome.FAIL_MATCHED, 1, "--fail-on matched: " + printable(m.matchedText()), "");
                     }
 
                     @Override public void expectMatched(StreamMatcher m) {
-                        finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printableMatch(m), "");
+                        finish(Outcome.EXPECT_MATCHED, 0, "--expect matched: " + printable(m.matchedText()), "");
                     }
 
                     @Override public void panicMatched(String line) {
-                        guestPanicked("the guest kernel panicked: "
-                                + CrashReport.printable(line.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).strip());
+                        guestPanicked("the guest kernel panicked: " + printable(line));
                     }
                 });
         if (matchers != null) sink.setListener(matchers);
     }
 
-    private static String printableMatch(StreamMatcher m) {
-        String t = m.matchedText();
-        return CrashReport.printable(t.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).strip();
+    /** Matched console text (one char per byte) as one printable line. */
+    private static String printable(String text) {
+        return CrashReport.printable(text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1)).strip();
     }
 
     private static Map<String, Long> exitCounts(List<VcpuRunner> runners) {
