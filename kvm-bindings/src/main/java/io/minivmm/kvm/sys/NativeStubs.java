@@ -49,4 +49,6 @@ public final class NativeStubs {
     public static native int minivmm_kick(long thread, int signo);
     /** clflush of every {@code line}-byte cache line of [addr, addr+len), fenced; returns the line count. */
     public static native long minivmm_clflush_range(long addr, long len, long line);
+    /** Closes a VM fd without waiting for the VM's teardown: 0, or -errno with fd still open. */
+    public static native int minivmm_close_deferred(int fd);
 }

@@ -1,0 +1,110 @@
+package io.minivmm.kvm;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.minivmm.kvm.junit.RequiresKvm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@link VmFd#close()} hands the VM's last reference to the kernel (an io_uring's file table)
+ * instead of waiting for the teardown: the VM must still be torn down, and this process must
+ * keep nothing of it. A VM's in-kernel PIT runs a kernel thread named {@code kvm-pit/<pid>} that
+ * exits only when the VM is destroyed: it shows whether the kernel really freed the VM.
+ */
+@RequiresKvm
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VmTeardownKvmTest {
+    private static final long PID = ProcessHandle.current().pid();
+
+    @Test
+    void deferredCloseLeavesNoFdAndTheKernelStillDestroysTheVm() throws Exception {
+        Assumptions.assumeTrue(ioUringAllowed(), "io_uring is disabled on this host (kernel.io_uring_disabled)");
+        int before = 0;
+        for (int i = 0; i < 3; i++) {
+            before = settled();
+            TestVm t = new TestVm(1 << 20, 0, true);
+            t.vm.createVcpu(0);
+            assertEquals(before + 1, pitThreads(), "the PIT's thread runs while the VM is open");
+            t.close();
+            assertTrue(t.vm.teardownDeferred(), "the teardown was handed to the kernel");
+        }
+        assertFalse(openFds().anyMatch(l -> l.contains("kvm-vm") || l.contains("kvm-vcpu") || l.contains("io_uring")),
+                "no VM, vCPU or io_uring fd is left open");
+        awaitPitThreads(before);
+    }
+
+    @Test
+    void withTheDeferralSwitchedOffCloseWaitsForTheTeardown() throws Exception {
+        int before = settled();
+        System.setProperty(VmFd.DEFER_TEARDOWN_PROPERTY, "false");
+        try {
+            TestVm t = new TestVm(1 << 20, 0, true);
+            t.vm.createVcpu(0);
+            assertEquals(before + 1, pitThreads());
+            t.close();
+            assertFalse(t.vm.teardownDeferred());
+        } finally {
+            System.clearProperty(VmFd.DEFER_TEARDOWN_PROPERTY);
+        }
+        // The PIT's worker is stopped inside close(); its task may take a moment to be reaped.
+        awaitPitThreads(before);
+        assertFalse(openFds().anyMatch(l -> l.contains("kvm-vm")));
+    }
+
+    private static boolean ioUringAllowed() throws IOException {
+        Path p = Path.of("/proc/sys/kernel/io_uring_disabled");
+        return !Files.exists(p) || Files.readString(p).trim().equals("0");
+    }
+
+    /**
+     * The VMs that earlier tests in this JVM closed may still be being torn down by the kernel:
+     * wait for all of them (none of this JVM's tests leaves a VM open).
+     */
+    private static int settled() throws Exception {
+        awaitPitThreads(0);
+        return 0;
+    }
+
+    private static void awaitPitThreads(int expected) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        int n;
+        while ((n = pitThreads()) != expected && System.nanoTime() < deadline) Thread.sleep(20);
+        assertEquals(expected, n, "every closed VM was destroyed by the kernel (its kvm-pit thread has gone)");
+    }
+
+    /** Kernel threads named kvm-pit/PID: one per VM of this process that has a PIT. */
+    private static int pitThreads() throws IOException {
+        String name = "kvm-pit/" + PID;
+        int n = 0;
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                if (!p.getFileName().toString().chars().allMatch(Character::isDigit)) continue;
+                try {
+                    if (Files.readString(p.resolve("comm")).trim().equals(name)) n++;
+                } catch (IOException gone) {
+                    // exited while listed
+                }
+            }
+        }
+        return n;
+    }
+
+    private static Stream<String> openFds() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            return fds.map(f -> {
+                try {
+                    return Files.readSymbolicLink(f).toString();
+                } catch (IOException closed) {
+                    return "";
+                }
+            }).toList().stream();
+        }
+    }
+}
