@@ -36,7 +36,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        if (boots(args)) NativeWarmUp.start(); // JNA loads on the other CPU meanwhile
+        if (boots(args)) {
+            NativeWarmUp.start(); // JNA loads on the other CPU meanwhile
+            NativeWarmUp.shareWork();
+        }
         int status = run(args);
         System.out.flush();
         System.exit(status);

@@ -3,6 +3,7 @@ package io.minivmm.vmm;
 import io.minivmm.vmm.arch.x86.GuestAddressSpace;
 import io.minivmm.vmm.loader.BootPlan;
 import io.minivmm.vmm.machine.Machine;
+import io.minivmm.vmm.machine.Part;
 import io.minivmm.vmm.machine.ResourceException;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.pc.SerialPart;
@@ -15,6 +16,7 @@ import io.minivmm.vmm.snapshot.MachineConfig;
 import io.minivmm.vmm.snapshot.MachineSnapshots;
 import io.minivmm.vmm.snapshot.Snapshot;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * A virtual machine: guest RAM, devices and vCPUs on KVM. {@link #run()} builds the machine from
@@ -100,16 +102,19 @@ public final class Vm implements AutoCloseable {
      */
     static Machine bootMachine(VmBuilder cfg, RunSession session, Disks disks, Boot.Image image) throws IOException {
         GuestAddressSpace[] space = new GuestAddressSpace[1];
+        // The parts first: they are plain objects (no fd, thread or mapping until they attach), so
+        // the CLI builds them while JNA still loads on the other thread (NativeWarmUp); guest
+        // memory is the first thing that needs native code.
+        List<Part> parts = PcBoard.parts(cfg, disks, session, (va, access) -> {
+            GuestAddressSpace gs = space[0];
+            boolean ok = gs != null && gs.handlePageFault(va, access);
+            Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
+            return ok;
+        }, image);
         GuestMemory memory = GuestMemory.create(cfg.memory, cfg.ramBacking());
         Machine m;
         try {
-            m = Machine.create(new Machine.Config(cfg.cpus, cfg.cpuModel), memory,
-                    PcBoard.parts(cfg, disks, session, (va, access) -> {
-                        GuestAddressSpace gs = space[0];
-                        boolean ok = gs != null && gs.handlePageFault(va, access);
-                        Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
-                        return ok;
-                    }, image), session.control);
+            m = Machine.create(new Machine.Config(cfg.cpus, cfg.cpuModel), memory, parts, session.control);
         } catch (ResourceException e) {
             throw new ImageException("the machine does not fit together: " + e.getMessage());
         }

@@ -27,6 +27,25 @@ public final class NativeWarmUp implements Runnable {
         thread.start();
     }
 
+    /**
+     * The part of the warm-up that the calling thread does meanwhile (call it right after
+     * {@link #start()}): JNA's first structure (its {@code Structure.FFIType}, which every
+     * direct-mapped registration needs) reads a {@code @FieldOrder} annotation, and the JDK
+     * generates two proxy classes for that (~7 ms, interpreted). Here the caller has them made
+     * while the warm-up thread runs JNA's own initialisers (java.util.logging, {@code Native}),
+     * which then finds them cached: ~4 ms sooner to a tiny guest's first byte (alternating runs,
+     * docs/STARTUP.md). Only the annotation is read; nothing of JNA is initialised, and another
+     * JNA without that class just leaves the work to the warm-up thread.
+     */
+    public static void shareWork() {
+        try {
+            Class.forName("com.sun.jna.Structure$FFIType", false, NativeWarmUp.class.getClassLoader())
+                    .getAnnotation(com.sun.jna.Structure.FieldOrder.class);
+        } catch (ClassNotFoundException | LinkageError e) {
+            // not this JNA: nothing to share
+        }
+    }
+
     @Override
     public void run() {
         try {
