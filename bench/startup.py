@@ -110,7 +110,8 @@ def main():
     for name, cmd, _ in vs:
         print(f'{name}: {" ".join(cmd)}')
     startup(vs, runs)
-    density(vs, classes, jar, tiny, n_lib, n_cli)
+    if n_lib > 0 and n_cli > 0:
+        density(vs, classes, jar, tiny, n_lib, n_cli)   # LIB=0 CLI=0: start-up only
 
 if __name__ == '__main__':
     main()

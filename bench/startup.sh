@@ -3,6 +3,7 @@
 # (docs/BENCHMARKS.md, "Start-up, footprint and density"). Not a test.
 #   bash bench/startup.sh                 # RUNS=15 alternating start-up runs, 50 VMs in one JVM, 20 processes
 #   RUNS=31 LIB=50 CLI=20 bash bench/startup.sh
+#   LIB=0 CLI=0 bash bench/startup.sh     # start-up and footprint only
 # Needs /dev/kvm, qemu-system-x86_64 (Debian: qemu-system-x86), binutils, python3, and a build:
 # it runs `mvn -q -B -o package -DskipTests` unless NOBUILD=1.
 set -euo pipefail
