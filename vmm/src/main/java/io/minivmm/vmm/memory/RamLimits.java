@@ -1,9 +1,6 @@
 package io.minivmm.vmm.memory;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The largest guest RAM this host and KVM can give a guest, checked before anything is mapped so
@@ -28,8 +25,7 @@ public final class RamLimits {
 
     /** Null when {@code bytes} of guest RAM are possible on this host, else the limit it breaks. */
     public static String check(long bytes) {
-        return check(bytes, read(Path.of("/proc/cpuinfo")), read(Path.of("/proc/meminfo")),
-                read(Path.of("/proc/sys/vm/overcommit_memory")));
+        return check(bytes, read("/proc/cpuinfo"), read("/proc/meminfo"), read("/proc/sys/vm/overcommit_memory"));
     }
 
     /** The check on given /proc contents (null: unknown). */
@@ -128,10 +124,14 @@ public final class RamLimits {
         return (v == Math.floor(v) ? String.valueOf((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v)) + " " + units[u];
     }
 
-    private static String read(Path p) {
-        try {
-            List<String> lines = Files.readAllLines(p);
-            return String.join("\n", lines);
+    /**
+     * The file's text, or null. java.io rather than java.nio.file: on the CLI's start path this is
+     * the first file read, and NIO's first use loads and initialises libnio and libnet (socket
+     * probes, /proc/net/if_inet6; ~3 ms here) for nothing.
+     */
+    private static String read(String path) {
+        try (java.io.FileInputStream in = new java.io.FileInputStream(path)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
         } catch (IOException | RuntimeException e) {
             return null;
         }

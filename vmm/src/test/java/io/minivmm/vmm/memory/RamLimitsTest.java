@@ -81,4 +81,12 @@ class RamLimitsTest {
             return -1;
         }
     }
+
+    @Test
+    void theHostsOwnProcFilesAreRead() {
+        assertNull(RamLimits.check(1L << 20), "1 MiB fits any host");
+        // 2^52 bytes is beyond any x86 host's physical address width and RAM: only a check that
+        // read /proc/cpuinfo and /proc/meminfo can say so.
+        assertNotNull(RamLimits.check(1L << 52), "the host's limits were read");
+    }
 }
