@@ -385,8 +385,10 @@ public final class VmFd implements AutoCloseable {
      * IOAPIC and PIT devices one by one and waits for an SRCU grace period after each, ~16-21 ms
      * on a 250 Hz host kernel, all inside the last {@code close} (or inside the exit of a process
      * that kept the fd). So the VM fd's last reference is handed to the kernel instead (through a
-     * one-entry io_uring, see native-stubs' {@code minivmm_close_deferred}), which finishes the
-     * teardown from a workqueue a few jiffies later; this method returns in ~0.2 ms. Nothing of
+     * one-entry io_uring that a short-lived native thread makes and closes, see native-stubs'
+     * {@code minivmm_close_deferred}; on the calling thread the ring's teardown would make its
+     * next ioctl fail with EINTR), and the kernel finishes the teardown from a workqueue a few
+     * jiffies later; this method returns in ~0.2 ms. Nothing of
      * the VM remains visible to this process when it returns: no fd, no mapping, no thread, and
      * the guest's memory is the caller's to unmap. Where io_uring is unavailable (an old kernel,
      * a seccomp profile or {@code kernel.io_uring_disabled}) or

@@ -68,6 +68,13 @@ class KvmTest {
     }
 
     @Test
+    void supportedCpuidGrowsItsBufferUntilTheListFits() {
+        List<CpuidEntry> full = kvm.supportedCpuid();
+        assertTrue(full.size() > 2);
+        assertEquals(full, kvm.supportedCpuid(1), "asked with room for 1 entry, doubled on E2BIG: the same list");
+    }
+
+    @Test
     void outInAndHlt() {
         // mov al,0x5a; out 0x80,al; in al,0x81; mov bl,al; hlt
         VcpuFd v = vcpuAt(0x1000, 0xb0, 0x5a, 0xe6, 0x80, 0xe4, 0x81, 0x88, 0xc3, 0xf4);
