@@ -4,7 +4,8 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 
 /**
- * native-stubs' libminivmm.so: the vCPU kick signal, and clflush of a mapped range. Loaded from
+ * native-stubs' libminivmm.so: the vCPU kick signal, clflush of a mapped range, and a VM fd's
+ * close that leaves KVM's teardown to the kernel (io_uring; see {@code VmFd.close}). Loaded from
  * the directory {@value #LIBRARY_DIR_PROPERTY} names when it holds the library, else JNA finds it
  * in the jar under {@code linux-x86-64/} (and extracts it to a temporary file when it runs from a
  * jar).
