@@ -64,7 +64,8 @@ final class Multiboot2Loader {
     static int findHeader(byte[] b) {
         int lim = Math.min(b.length, SEARCH);
         for (int off = 0; off <= lim - 16; off += 8) {
-            if (ImageBytes.le32(b, off) == MAGIC && ((MAGIC + ImageBytes.le32(b, off + 4) + ImageBytes.le32(b, off + 8)
+            // the magic's low byte first: this loop runs interpreted at start-up, a call per offset costs
+            if (b[off] == (byte) MAGIC && ImageBytes.le32(b, off) == MAGIC && ((MAGIC + ImageBytes.le32(b, off + 4) + ImageBytes.le32(b, off + 8)
                     + ImageBytes.le32(b, off + 12)) & 0xffff_ffffL) == 0) {
                 return off;
             }

@@ -48,7 +48,8 @@ final class MultibootLoader {
     static int findHeader(byte[] b) {
         int lim = Math.min(b.length, SEARCH);
         for (int off = 0; off <= lim - 12; off += 4) {
-            if (ImageBytes.le32(b, off) == MAGIC
+            // the magic's low byte first: this loop runs interpreted at start-up, a call per offset costs
+            if (b[off] == (byte) MAGIC && ImageBytes.le32(b, off) == MAGIC
                     && ((MAGIC + ImageBytes.le32(b, off + 4) + ImageBytes.le32(b, off + 8)) & 0xffff_ffffL) == 0) {
                 return off;
             }
