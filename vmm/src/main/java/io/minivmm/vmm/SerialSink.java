@@ -35,7 +35,14 @@ final class SerialSink extends OutputStream {
     private final BooleanSupplier stopping;
     private byte[] buf = new byte[CHUNK];
     private int buffered;
-    private final byte[] ring;
+    /**
+     * The latest bytes, at {@code total % ring.length}. It starts small and grows (doubling) up to
+     * {@link #ringCap} before it first wraps, so a guest that prints little costs little (the
+     * library's default cap is 1 MiB per VM): while it is below the cap, nothing has wrapped and
+     * its content is the prefix [0, total), which a larger copy keeps at the same indices.
+     */
+    private byte[] ring;
+    private final int ringCap;
     private long total;
     private volatile long firstByteNanos;
     private final long startNanos;
@@ -69,7 +76,8 @@ final class SerialSink extends OutputStream {
      */
     SerialSink(OutputStream out, int ringSize, long startNanos, BooleanSupplier stopping) {
         this.out = out;
-        this.ring = new byte[Math.max(ringSize, 1)];
+        this.ringCap = Math.max(ringSize, 1);
+        this.ring = new byte[Math.min(ringCap, RING_START)];
         this.startNanos = startNanos;
         this.stopping = stopping;
         if (out != null) {
@@ -83,6 +91,16 @@ final class SerialSink extends OutputStream {
 
     SerialSink(OutputStream out, int ringSize, long startNanos) { this(out, ringSize, startNanos, () -> false); }
 
+    /** The ring's first size (it grows from there to the capture limit). */
+    static final int RING_START = 4096;
+
+    /** Grows the ring towards {@code upTo} bytes, at most to the cap (under this). */
+    private void growRing(long upTo) {
+        if (ring.length >= ringCap) return;
+        int n = (int) Math.min(ringCap, Math.max(upTo, 2L * ring.length));
+        ring = java.util.Arrays.copyOf(ring, n);
+    }
+
     void setListener(ByteListener l) { this.listener = l; }
 
     /** A second listener, independent of the matchers: a session's transcript, --snapshot-on. */
@@ -92,6 +110,7 @@ final class SerialSink extends OutputStream {
     public void write(int b) {
         synchronized (this) {
             if (total == 0) firstByteNanos = System.nanoTime();
+            if (total >= ring.length) growRing(total + 1);
             ring[(int) (total % ring.length)] = (byte) b;
             total++;
             if (writer != null) {
@@ -116,6 +135,7 @@ final class SerialSink extends OutputStream {
         if (len == 0) return;
         synchronized (this) {
             if (total == 0) firstByteNanos = System.nanoTime();
+            if (total + len > ring.length) growRing(total + len);
             int keep = Math.min(len, ring.length); // only the last ring.length bytes survive in the ring
             for (int i = len - keep; i < len; ) {
                 int at = (int) ((total + i) % ring.length);

@@ -60,4 +60,41 @@ class SerialSinkTest {
         assertEquals("hello", out.toString());
         sink.close();
     }
+
+    /**
+     * The ring starts small and grows to the capture limit: what tail() returns must be what a
+     * ring of the full size from the start would hold, whatever the mix of single-byte and bulk
+     * writes, on either side of the growth steps and of the first wrap.
+     */
+    @Test
+    void theGrowingRingKeepsTheSameTailAsAFullSizedOne() {
+        java.util.Random r = new java.util.Random(14);
+        for (int cap : new int[] {1, 7, SerialSink.RING_START - 1, SerialSink.RING_START, SerialSink.RING_START + 1, 3 * SerialSink.RING_START + 5, 1 << 16}) {
+            SerialSink s = new SerialSink(null, cap, System.nanoTime());
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            long written = 0;
+            while (written < 3L * cap + 20_000) {
+                if (r.nextBoolean()) {
+                    int b = r.nextInt(256);
+                    s.write(b);
+                    all.write(b);
+                    written++;
+                } else {
+                    byte[] b = new byte[r.nextInt(r.nextInt(8) == 0 ? 3 * cap + 2 : 600) + 1];
+                    r.nextBytes(b);
+                    int off = b.length > 2 ? r.nextInt(3) : 0;
+                    int len = b.length - off - (b.length - off > 0 ? r.nextInt(2) : 0);
+                    s.write(b, off, len);
+                    all.write(b, off, len);
+                    written += len;
+                }
+                byte[] a = all.toByteArray();
+                int n = (int) Math.min(cap, a.length);
+                int max = r.nextInt(cap + 2);
+                int want = Math.min(n, max);
+                assertArrayEquals(java.util.Arrays.copyOfRange(a, a.length - want, a.length), s.tail(max), "cap " + cap + " after " + written);
+            }
+            assertEquals(written, s.total());
+        }
+    }
 }

@@ -14,7 +14,8 @@ final class Placement {
             ModuleSource source) {
     }
 
-    private static final byte[] ZEROS = new byte[1 << 16];
+    /** Zeros are written from a buffer of at most this many bytes, allocated at the first need. */
+    private static final int ZERO_CHUNK = 1 << 16;
 
     private final String fmt;
     private final GuestRam ram;
@@ -159,6 +160,7 @@ final class Placement {
      */
     List<BootPlan.Region> commit() {
         List<BootPlan.Region> out = new ArrayList<>();
+        byte[] zeros = new byte[0];
         for (Claim c : claims) {
             if (!c.reserved) {
                 if (c.source != null) {
@@ -169,8 +171,11 @@ final class Placement {
                 long pos = c.start + c.len;
                 while (Long.compareUnsigned(pos, c.end) < 0) {
                     long left = c.end - pos;
-                    int n = Long.compareUnsigned(left, ZEROS.length) < 0 ? (int) left : ZEROS.length;
-                    ram.write(pos, ZEROS, 0, n);
+                    if (zeros.length < ZERO_CHUNK && Long.compareUnsigned(left, zeros.length) > 0) {
+                        zeros = new byte[Long.compareUnsigned(left, ZERO_CHUNK) < 0 ? (int) left : ZERO_CHUNK];
+                    }
+                    int n = Long.compareUnsigned(left, zeros.length) < 0 ? (int) left : zeros.length;
+                    ram.write(pos, zeros, 0, n);
                     pos += n;
                 }
             }
