@@ -64,8 +64,23 @@ public final class ConsoleSession implements AutoCloseable {
 
     /** For the process's own stdin/stderr: detects a terminal and installs the signal handlers. */
     public static ConsoleSession open(PrintStream err) {
-        return new ConsoleSession(Terminal.onStdin(), new FileInputStream(FileDescriptor.in), err, true,
+        Terminal t = Terminal.onStdin();
+        InputStream stdin = t == null && isDevNull(java.nio.file.Path.of("/proc/self/fd/0")) ? null : new FileInputStream(FileDescriptor.in);
+        return new ConsoleSession(t, stdin, err, true,
                 status -> new Thread(() -> System.exit(status), "minivmm-signal-exit").start());
+    }
+
+    /**
+     * Whether {@code fd} (a /proc/self/fd link) is /dev/null: such a stdin (CI jobs, scripts,
+     * {@code < /dev/null}) never has input, and without this a run would keep a thread polling
+     * it (a FileInputStream on /dev/null never reports EOF through available()).
+     */
+    static boolean isDevNull(java.nio.file.Path fd) {
+        try {
+            return java.nio.file.Files.isSameFile(fd, java.nio.file.Path.of("/dev/null"));
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /** For tests: a given stream, no terminal, no signal handlers; {@code exit} instead of System.exit. */
@@ -76,7 +91,10 @@ public final class ConsoleSession implements AutoCloseable {
     /** Whether stdin is a terminal (raw mode and the escape keys apply). */
     public boolean isTerminal() { return terminal != null; }
 
-    /** What to pass to {@code VmBuilder.serialInput}: escape-filtered for a terminal, else stdin as is. */
+    /**
+     * What to pass to {@code VmBuilder.serialInput}: escape-filtered for a terminal, else stdin as
+     * is; null when stdin is /dev/null (no input, no input thread).
+     */
     public InputStream input() { return input; }
 
     /** The one-line hint printed on stderr before raw mode when stdin is a terminal. */
