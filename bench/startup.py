@@ -5,9 +5,11 @@ Run through bench/startup.sh, which builds what this needs. Usage:
 Every variant boots the same tiny PVH guest (bench/tiny-pvh.S: "tiny\\n" on COM1, then port 0xf4)
 with 32 MiB of RAM. Start-up: the variants take turns (run 1 of each, then run 2 of each, ...) and
 the medians are printed: fork to the first serial byte on stdout, fork to exit, CPU time (user +
-system of the process and its children), peak RSS (the kernel's ru_maxrss). Footprint: the peak
-RSS minus the guest's touched pages, which are the same few pages for every variant (the guest's
-code, the boot tables) and are left in: both sides carry them. Density: N guests at once, as N
+system of the process and its children), peak RSS (the kernel's ru_maxrss, guest pages included).
+Footprint (issue 14's measure: the VMM's own memory): the same guest built to halt after its output
+(tiny-halt.elf), sampled while it runs: peak RSS minus the resident size of the guest's RAM mapping.
+That differs between the VMMs: QEMU backs guest RAM with transparent huge pages (the guest's first
+touch makes 2 MiB resident), minivmm with 4 KiB pages (~24 KiB). Density: N guests at once, as N
 processes (all spawned together, wall time until the last exits, sum of their peak RSS) or as N
 VMs in one JVM (io.minivmm.vmm.bench.DensityBench)."""
 import os, select, statistics, subprocess, sys, time
@@ -68,6 +70,52 @@ def startup(vs, runs):
         print(f'{name:26} {f*1000:8.0f} ms {e*1000:6.0f} ms {c*1000:6.0f} ms {m/1024:7.1f} MiB   '
               f'{f/qf:.2f} / {e/qe:.2f} / {c/qc:.2f} / {m/qr:.2f}')
 
+def sample_footprint(cmd, guest_bytes, settle=0.5):
+    """Runs cmd (a guest that prints and then halts), waits for its first byte and `settle`
+    seconds, then reads the peak RSS (VmHWM) and the resident size of the guest's RAM: the
+    mapping of exactly guest_bytes with the most resident pages (QEMU backs guest RAM with
+    transparent huge pages, so its first touch makes 2 MiB resident; minivmm faults 4 KiB pages).
+    Returns (peak KiB, guest RAM KiB) or None."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        r, _, _ = select.select([p.stdout.fileno()], [], [], 30)
+        if not r:
+            return None
+        os.read(p.stdout.fileno(), 4096)
+        time.sleep(settle)
+        guest, size = 0, None
+        with open(f'/proc/{p.pid}/smaps') as f:
+            for line in f:
+                head = line.split(' ', 1)[0]
+                if '-' in head and ':' not in head:
+                    a, b = head.split('-')
+                    size = int(b, 16) - int(a, 16)
+                elif line.startswith('Rss:') and size == guest_bytes:
+                    guest = max(guest, int(line.split()[1]))
+        with open(f'/proc/{p.pid}/status') as f:
+            hwm = [int(l.split()[1]) for l in f if l.startswith('VmHWM:')][0]
+        return hwm, guest
+    finally:
+        p.kill()
+        p.wait()
+
+def footprint(vs, halt, runs):
+    """The VMM's own memory: peak RSS minus the guest's resident RAM, for the halting tiny guest."""
+    print(f'\n== footprint: the tiny guest halting after its output, sampled 0.5 s after the first byte, '
+          f'{runs} runs each (medians); loadavg {os.getloadavg()[0]:.1f}')
+    print(f'{"variant":26} {"peak RSS":>10} {"guest RAM":>10} {"own":>10}   own / QEMU\'s own')
+    rows = {}
+    for name, cmd, _ in vs:
+        hcmd = [halt if c.endswith('tiny.elf') else c for c in cmd]
+        got = [x for x in (sample_footprint(hcmd, 32 << 20) for _ in range(runs)) if x]
+        if got:
+            rows[name] = (med([g[0] for g in got]), med([g[1] for g in got]))
+    q = rows.get('qemu microvm')
+    for name, (hwm, guest) in rows.items():
+        own = hwm - guest
+        ratio = f'{own / (q[0] - q[1]):.2f}' if q else '-'
+        print(f'{name:26} {hwm/1024:7.1f} MiB {guest/1024:7.2f} MiB {own/1024:7.1f} MiB   {ratio}')
+
 def spawn_many(cmd, n):
     t0 = time.monotonic()
     procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
@@ -110,6 +158,7 @@ def main():
     for name, cmd, _ in vs:
         print(f'{name}: {" ".join(cmd)}')
     startup(vs, runs)
+    footprint(vs, tiny.replace('tiny.elf', 'tiny-halt.elf'), max(5, runs // 6))
     if n_lib > 0 and n_cli > 0:
         density(vs, classes, jar, tiny, n_lib, n_cli)   # LIB=0 CLI=0: start-up only
 
