@@ -392,7 +392,9 @@ public final class VmFd implements AutoCloseable {
      * the VM remains visible to this process when it returns: no fd, no mapping, no thread, and
      * the guest's memory is the caller's to unmap. Where io_uring is unavailable (an old kernel,
      * a seccomp profile or {@code kernel.io_uring_disabled}) or
-     * {@code -D}{@value #DEFER_TEARDOWN_PROPERTY}{@code =false} is set, the fd is closed plainly.
+     * {@code -D}{@value #DEFER_TEARDOWN_PROPERTY}{@code =false} is set, the fd is closed plainly;
+     * so it is beyond {@value #DEFERRALS_PER_SECOND} deferrals a second, which keeps the kernel's
+     * backlog of VMs to tear down bounded.
      */
     @Override
     public synchronized void close() {
@@ -408,8 +410,34 @@ public final class VmFd implements AutoCloseable {
     /** Whether {@link #close()} left the VM's teardown to the kernel's workqueue (see there). */
     public synchronized boolean teardownDeferred() { return teardownDeferred; }
 
+    /**
+     * At most this many teardowns are handed to the kernel per second; a close beyond that waits
+     * for its own. The kernel tears deferred VMs down one after another (~20 ms each here, ~50-70
+     * a second), so a program that closes VMs in a tight loop would otherwise pile up pending VMs
+     * (their irqchips, vCPUs and PIT threads) in kernel memory without bound.
+     */
+    static final int DEFERRALS_PER_SECOND = 32;
+    private static long[] recentDeferrals = new long[DEFERRALS_PER_SECOND];
+    private static int nextDeferral;
+
+    /** Tests: another budget per second (the history starts empty). */
+    static synchronized void deferralBudget(int perSecond) {
+        recentDeferrals = new long[perSecond];
+        nextDeferral = 0;
+    }
+
+    /** Whether a teardown may be deferred now: fewer than the budget in the last second. */
+    static synchronized boolean deferralAllowed(long nowNanos) {
+        long oldest = recentDeferrals[nextDeferral];
+        if (oldest != 0 && nowNanos - oldest < 1_000_000_000L) return false;
+        recentDeferrals[nextDeferral] = nowNanos;
+        nextDeferral = (nextDeferral + 1) % recentDeferrals.length;
+        return true;
+    }
+
     private static boolean closeLastReference(int fd) {
-        if (!deferUnavailable && !"false".equals(System.getProperty(DEFER_TEARDOWN_PROPERTY))) {
+        if (!deferUnavailable && !"false".equals(System.getProperty(DEFER_TEARDOWN_PROPERTY))
+                && deferralAllowed(System.nanoTime())) {
             // NATIVE: fd is this VM's fd, owned here; on success the stub has closed it.
             int r = NativeStubs.minivmm_close_deferred(fd);
             if (r == 0) return true;

@@ -27,6 +27,7 @@ class VmTeardownKvmTest {
     void deferredCloseLeavesNoFdAndTheKernelStillDestroysTheVm() throws Exception {
         Assumptions.assumeTrue(ioUringAllowed(), "io_uring is disabled on this host (kernel.io_uring_disabled)");
         int before = 0;
+        VmFd.deferralBudget(VmFd.DEFERRALS_PER_SECOND); // a fresh budget, whatever ran before
         for (int i = 0; i < 3; i++) {
             before = settled();
             TestVm t = new TestVm(1 << 20, 0, true);
@@ -46,13 +47,63 @@ class VmTeardownKvmTest {
      * ring made on the calling thread, ~3 in 200 of these creations failed.
      */
     @Test
-    void theClosingThreadCanCreateTheNextVmAtOnce() {
+    void theClosingThreadCanCreateTheNextVmAtOnce() throws Exception {
+        Assumptions.assumeTrue(ioUringAllowed(), "io_uring is disabled on this host (kernel.io_uring_disabled)");
+        VmFd.deferralBudget(1000); // every close deferred, as fast as they come
+        int deferred = 0;
         try (Kvm kvm = Kvm.open()) {
             for (int i = 0; i < 300; i++) {
                 VmFd vm = kvm.createVm(); // a spurious EINTR would throw KvmException here
                 vm.createIrqchip();
                 vm.close();
+                if (vm.teardownDeferred()) deferred++;
             }
+        } finally {
+            VmFd.deferralBudget(VmFd.DEFERRALS_PER_SECOND);
+        }
+        assertEquals(300, deferred);
+        settled();
+    }
+
+    /** The kernel tears deferred VMs down one at a time: beyond the budget, close() waits, so they cannot pile up. */
+    @Test
+    void aTightLoopOfVmsDefersNoMoreThanTheBudget() throws Exception {
+        Assumptions.assumeTrue(ioUringAllowed(), "io_uring is disabled on this host (kernel.io_uring_disabled)");
+        settled();
+        VmFd.deferralBudget(VmFd.DEFERRALS_PER_SECOND);
+        int deferred = 0;
+        long t0 = System.nanoTime();
+        try (Kvm kvm = Kvm.open()) {
+            for (int i = 0; i < 100; i++) {
+                VmFd vm = kvm.createVm();
+                vm.createIrqchip();
+                vm.createPit2(1);
+                vm.close();
+                if (vm.teardownDeferred()) deferred++;
+            }
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertTrue(deferred >= VmFd.DEFERRALS_PER_SECOND, "the first budget's worth was deferred: " + deferred);
+        assertTrue(deferred <= VmFd.DEFERRALS_PER_SECOND * (1 + (int) Math.ceil(seconds)),
+                deferred + " deferred in " + seconds + " s");
+        assertTrue(pitThreads() <= deferred, "no more VMs pending in the kernel than were deferred");
+        settled();
+    }
+
+    @Test
+    void theBudgetIsARollingSecond() {
+        VmFd.deferralBudget(3);
+        try {
+            long t = 5_000_000_000L;
+            assertTrue(VmFd.deferralAllowed(t));
+            assertTrue(VmFd.deferralAllowed(t + 1));
+            assertTrue(VmFd.deferralAllowed(t + 2));
+            assertFalse(VmFd.deferralAllowed(t + 999_999_999L), "a fourth within the second");
+            assertTrue(VmFd.deferralAllowed(t + 1_000_000_000L), "the first has left the window");
+            assertFalse(VmFd.deferralAllowed(t + 1_000_000_000L));
+            assertTrue(VmFd.deferralAllowed(t + 1_000_000_001L));
+        } finally {
+            VmFd.deferralBudget(VmFd.DEFERRALS_PER_SECOND);
         }
     }
 
