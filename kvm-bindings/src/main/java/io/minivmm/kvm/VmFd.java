@@ -2,6 +2,7 @@ package io.minivmm.kvm;
 
 import static io.minivmm.kvm.sys.Uapi.*;
 
+import io.minivmm.kvm.sys.Errno;
 import io.minivmm.kvm.sys.LibC;
 import io.minivmm.kvm.sys.NativeBuffer;
 import io.minivmm.kvm.sys.NativeStubs;
@@ -392,9 +393,9 @@ public final class VmFd implements AutoCloseable {
      * the VM remains visible to this process when it returns: no fd, no mapping, no thread, and
      * the guest's memory is the caller's to unmap. Where io_uring is unavailable (an old kernel,
      * a seccomp profile or {@code kernel.io_uring_disabled}) or
-     * {@code -D}{@value #DEFER_TEARDOWN_PROPERTY}{@code =false} is set, the fd is closed plainly;
-     * so it is beyond {@value #DEFERRALS_PER_SECOND} deferrals a second, which keeps the kernel's
-     * backlog of VMs to tear down bounded.
+     * {@code -D}{@value #DEFER_TEARDOWN_PROPERTY}{@code =false} is set, the fd is closed plainly,
+     * and so it is beyond {@value #DEFERRALS_PER_SECOND} deferrals a second, which keeps the
+     * kernel's backlog of VMs to tear down bounded.
      */
     @Override
     public synchronized void close() {
@@ -444,7 +445,9 @@ public final class VmFd implements AutoCloseable {
             // Refused for good (no io_uring, banned, no fixed files): stop asking. Out of fds or
             // memory: only this once.
             int errno = -r;
-            if (errno == 38 || errno == 1 || errno == 13 || errno == 22) deferUnavailable = true;
+            if (errno == Errno.ENOSYS || errno == Errno.EPERM || errno == Errno.EACCES || errno == Errno.EINVAL) {
+                deferUnavailable = true;
+            }
         }
         LibC.close(fd);
         return false;
