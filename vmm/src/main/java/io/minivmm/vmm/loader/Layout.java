@@ -1,7 +1,6 @@
 package io.minivmm.vmm.loader;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -82,7 +81,7 @@ public final class Layout {
             }
         }
         out.add(new BootPlan.E820Entry(LEGACY_HOLE, LEGACY_HOLE_END - LEGACY_HOLE, BootPlan.E820Entry.RESERVED));
-        out.sort(Comparator.comparing(BootPlan.E820Entry::addr, Long::compareUnsigned));
+        out.sort((a, b) -> Long.compareUnsigned(a.addr(), b.addr()));
         return out;
     }
 

@@ -1,7 +1,6 @@
 package io.minivmm.vmm.loader;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -36,7 +35,7 @@ final class Placement {
                 in.add(new long[] {r[0], r[1]});
             }
         }
-        in.sort(Comparator.comparing((long[] r) -> r[0], Long::compareUnsigned));
+        in.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
         List<long[]> out = new ArrayList<>();
         for (long[] r : in) {
             if (!out.isEmpty() && Long.compareUnsigned(r[0], out.get(out.size() - 1)[1]) <= 0) {

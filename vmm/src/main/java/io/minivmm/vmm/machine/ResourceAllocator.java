@@ -2,7 +2,6 @@ package io.minivmm.vmm.machine;
 
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -62,7 +61,7 @@ public final class ResourceAllocator {
     public ResourceAllocator(List<long[]> ramRanges) {
         List<long[]> r = new ArrayList<>();
         for (long[] x : ramRanges) r.add(new long[] {x[0], x[1]});
-        r.sort(Comparator.comparing((long[] x) -> x[0], Long::compareUnsigned));
+        r.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
         this.ram = List.copyOf(r);
         for (int g : ISA_FIXED) isaFixed.set(g);
     }
@@ -110,7 +109,7 @@ public final class ResourceAllocator {
             }
         }
         claims.add(new Range(owner, base, size, use));
-        claims.sort(Comparator.comparing(Range::base, Long::compareUnsigned));
+        claims.sort((a, b) -> Long.compareUnsigned(a.base(), b.base()));
     }
 
     /**
@@ -207,7 +206,7 @@ public final class ResourceAllocator {
             if (Long.compareUnsigned(at, r[1]) < 0) out.add(new long[] {at, r[1] - at, 1});
         }
         for (Range c : claims) if (c.use == Use.FIRMWARE || c.use == Use.RESERVED) out.add(new long[] {c.base, c.size, 2});
-        out.sort(Comparator.comparing((long[] e) -> e[0], Long::compareUnsigned));
+        out.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
         return merge(out);
     }
 

@@ -77,6 +77,34 @@ class QuietStartIT {
         }
     }
 
+    /**
+     * The archive holds every minivmm class the demo's run loads, lambdas included: a lambda
+     * whose proxy class is missing from it is spun at run time (~1 ms each, interpreted). Two
+     * call sites of the same shape give two identical class-list lines, which merging the
+     * training runs' lists must keep; and a serializable lambda (Comparator.comparing's) is never
+     * archived.
+     */
+    @Test
+    @RequiresKvm
+    void theDemoThroughTheLauncherLoadsEveryMinivmmClassFromTheArchive(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
+        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
+                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        Path log = tmp.resolve("classes.txt");
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString());
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+        pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+        Jar.Run r = Jar.run(pb);
+        assertEquals(0, r.status(), r.toString());
+        List<String> outside = Files.readAllLines(log).stream()
+                .filter(l -> l.contains(" io.minivmm.") && !l.contains("source: shared objects file"))
+                .toList();
+        assertTrue(outside.isEmpty(), "loaded from outside the archive: " + outside);
+        assertTrue(Files.readString(log).contains("io.minivmm.vmm.machine.ResourceAllocator source: shared objects file"),
+                "the run built a machine");
+    }
+
     @Test
     @RequiresKvm
     void theLauncherUnderJava25StartsWithoutTheArchiveAndQuietly() throws Exception {
