@@ -440,8 +440,9 @@ final class RunSession {
         Thread t = new Thread(() -> {
             try {
                 while (!Thread.currentThread().isInterrupted()) {
-                    Thread.sleep(SerialSink.FLUSH_INTERVAL_MS);
-                    if (sink.pending()) sink.flush();
+                    sink.awaitPending(); // no wake-ups while the guest is silent
+                    Thread.sleep(SerialSink.FLUSH_INTERVAL_MS); // what follows within the interval goes out together
+                    sink.flush();
                 }
             } catch (InterruptedException ignored) {
                 // end of run

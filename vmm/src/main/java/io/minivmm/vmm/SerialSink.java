@@ -118,6 +118,7 @@ final class SerialSink extends OutputStream {
                     dropped++;
                 } else {
                     buf[buffered++] = (byte) b;
+                    if (buffered == 1) notifyAll(); // the flusher waits for collected bytes (awaitPending)
                     if (buffered == buf.length) handOff(true);
                 }
             }
@@ -148,6 +149,7 @@ final class SerialSink extends OutputStream {
                 if (abandoned || outputBroken) {
                     dropped += len;
                 } else {
+                    boolean wasEmpty = buffered == 0;
                     int i = 0;
                     while (i < len) {
                         int n = Math.min(len - i, buf.length - buffered);
@@ -162,6 +164,7 @@ final class SerialSink extends OutputStream {
                             }
                         }
                     }
+                    if (wasEmpty && buffered > 0) notifyAll(); // as in write(int)
                 }
             }
         }
@@ -217,7 +220,7 @@ final class SerialSink extends OutputStream {
         }
     }
 
-    /** Hands what is collected to the writer without waiting (the flusher calls this every few ms). */
+    /** Hands what is collected to the writer without waiting (the flusher calls this ~20 ms after bytes arrive). */
     @Override
     public synchronized void flush() {
         if (writer != null && !abandoned && !outputBroken) handOff(false);
@@ -285,6 +288,14 @@ final class SerialSink extends OutputStream {
 
     /** Whether bytes are waiting to be handed to the writer. */
     synchronized boolean pending() { return buffered > 0; }
+
+    /**
+     * Waits until bytes are waiting to be handed to the writer (the flusher's idle wait: a run
+     * whose guest prints nothing costs no wake-ups). The writes that collect a first byte notify.
+     */
+    synchronized void awaitPending() throws InterruptedException {
+        while (buffered == 0) wait();
+    }
 
     /** Total bytes the guest wrote. */
     synchronized long total() { return total; }

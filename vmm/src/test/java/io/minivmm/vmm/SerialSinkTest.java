@@ -97,4 +97,37 @@ class SerialSinkTest {
             assertEquals(written, s.total());
         }
     }
+
+    /** The flusher's wait: blocked while nothing is collected, released by the first byte (single or bulk). */
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void awaitPendingWaitsForTheFirstCollectedByte() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SerialSink s = new SerialSink(out, 64, System.nanoTime());
+        for (int round = 0; round < 2; round++) {
+            AtomicBoolean released = new AtomicBoolean();
+            Thread t = new Thread(() -> {
+                try {
+                    s.awaitPending();
+                    released.set(true);
+                } catch (InterruptedException e) {
+                    // the test failed
+                }
+            });
+            t.start();
+            Thread.sleep(200);
+            assertFalse(released.get(), "nothing collected: still waiting");
+            assertEquals(Thread.State.WAITING, t.getState());
+            if (round == 0) s.write('x');
+            else s.write(new byte[] {'y', 'z'}, 0, 2);
+            t.join(5000);
+            assertTrue(released.get(), "round " + round + ": the first byte released the wait");
+            s.flush();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (s.pending() && System.nanoTime() < deadline) Thread.sleep(5);
+            assertFalse(s.pending());
+        }
+        s.close();
+        assertEquals("xyz", out.toString());
+    }
 }
