@@ -15,12 +15,13 @@ jar=$target/vmm.jar
 # The JVM options the launcher passes (docs/STARTUP.md): G1, because it is the only collector
 # whose archived heap objects (the module graph, among others) Java 17 maps from a CDS archive:
 # 10-15 ms less start-up than the serial collector, for ~1 MiB more RSS; a heap of 8 MiB that may
-# grow to 64 (the VMM's data lives outside it; a tiny run allocates ~1.6 MB, and G1 sets up its
-# side tables for every committed region: 0.3 MiB less RSS than starting at 64); no perf-data file; the C1 compiler only on one thread (10-15% less CPU
-# and 3 MiB less for a short run; the exit path's cost is KVM's, so long runs lose little;
-# JAVA_OPTS=-XX:TieredStopAtLevel=4 brings C2 back), compiling a method after 5 times the default
-# number of calls (C1 took 42 ms of CPU for 266 methods of a tiny guest's run: 10% less CPU, the
-# same wall time; a long run's hot loop is compiled a few milliseconds later).
+# grow to 64 (the VMM's data lives outside it; a tiny run allocates ~1.2 MB, and G1 sets up its
+# side tables for every committed region: 0.3 MiB less RSS than starting at 64); no perf-data
+# file; the C1 compiler only on one thread (10-15% less CPU and 3 MiB less for a short run; the
+# exit path's cost is KVM's, so long runs lose little; JAVA_OPTS=-XX:TieredStopAtLevel=4 brings
+# C2 back), compiling a method after 5 times the default number of calls (C1 took 42 ms of CPU
+# for 266 methods of a tiny guest's run: 10% less CPU, the same wall time; a long run's hot loop
+# is compiled a few milliseconds later).
 jvm_opts="-XX:+UseG1GC -Xms8m -Xmx64m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:CompileThresholdScaling=5"
 
 rm -rf "$target/lib" "$target/vmm.jsa"

@@ -37,7 +37,8 @@ if [ -f "$here/vmm.jsa" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@
   cds=-XX:SharedArchiveFile=$here/vmm.jsa
 fi
 # With the archive: -cp and the main class rather than -jar, so that the JVM does not open the jar
-# to read its manifest (a 4,000-entry central directory, ~3 ms). The manifest's
+# to read its manifest (a 4,000-entry central directory, ~3 ms) before main; the main thread opens
+# it later, while JNA starts on the other (NativeWarmUp.shareWork). The manifest's
 # Enable-Native-Access is then replaced by --enable-native-access, but only where the trained Java
 # needs it (22 and later warn about JNA without it): on Java 17 the option would switch off the
 # archived module graph (~5 ms). Without the archive (another Java): -jar, whose manifest serves

@@ -245,7 +245,7 @@ public final class Main {
         b.serialCaptureLimit(SERIAL_CAPTURE); // the CLI prints the stream; keep only a tail for crash reports
         RunResult r = null;
         try (ConsoleSession console = ConsoleSession.open(System.err)) {
-            if (console.input() != null) b.serialInput(console.input()); // null: stdin is /dev/null
+            b.serialInput(console.input()); // null when stdin is /dev/null: no input thread
             String outcome = null;
             int failStatus = 0;
             String failMessage = null;

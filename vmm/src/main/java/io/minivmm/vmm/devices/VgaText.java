@@ -78,7 +78,11 @@ public final class VgaText {
         // empty; building 25 lines of blanks to find that out costs ~1-2 ms interpreted.
         boolean blank = true;
         for (int i = 0; i < 2 * COLUMNS * ROWS && blank; i += 2) blank = page[i] == 0 || page[i] == ' ';
-        if (blank) return "";
+        return blank ? "" : render(page);
+    }
+
+    /** {@link #screen(byte[])} without the blank-page shortcut: every row rendered. */
+    static String render(byte[] page) {
         StringBuilder out = new StringBuilder();
         int keep = 0;
         for (int r = 0; r < ROWS; r++) {

@@ -58,16 +58,17 @@ public final class KernelLoader {
         // java.io rather than a FileChannel: on the CLI's start path this is the first channel,
         // and the first one loads and initialises libnet (socket probes, /proc/net/if_inet6;
         // ~2 ms) for nothing. The exceptions stay NIO's, as callers map them to exit statuses.
+        java.io.File file = path.toFile();
         java.io.FileInputStream in;
         try {
-            in = new java.io.FileInputStream(path.toFile());
+            in = new java.io.FileInputStream(file);
         } catch (java.io.FileNotFoundException e) {
             if (!java.nio.file.Files.exists(path)) throw new java.nio.file.NoSuchFileException(path.toString());
             if (!java.nio.file.Files.isReadable(path)) throw new java.nio.file.AccessDeniedException(path.toString());
             throw e;
         }
         try (in) {
-            long size = path.toFile().length();
+            long size = file.length();
             if (size > MAX_IMAGE) {
                 throw new ImageException(String.format("%s: size %d exceeds the %d bytes minivmm can load", path, size, MAX_IMAGE));
             }
