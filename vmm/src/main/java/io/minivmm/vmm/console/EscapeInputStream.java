@@ -83,7 +83,9 @@ public final class EscapeInputStream extends InputStream {
         startPump();
         synchronized (this) {
             while (count == 0) {
-                if (eof || filter.quitRequested()) {
+                // eof, not filter.quitRequested(): the pump sees Ctrl-A x while it filters, before
+                // it has put the bytes typed ahead of it into the ring; it sets eof after them.
+                if (eof) {
                     if (error != null) throw error;
                     return -1;
                 }
