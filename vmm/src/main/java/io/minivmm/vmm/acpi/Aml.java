@@ -104,10 +104,28 @@ public final class Aml {
      * digits, stored as a big-endian 32-bit value, encoded as a DWord constant.
      */
     public static byte[] eisaId(String id) {
-        if (!id.matches("[A-Z@\\[\\\\\\]^_]{3}[0-9A-F]{4}")) throw new IllegalArgumentException("bad EISA id '" + id + "'");
+        if (!isEisaId(id)) throw new IllegalArgumentException("bad EISA id '" + id + "'");
         int v = ((id.charAt(0) - 0x40) << 26) | ((id.charAt(1) - 0x40) << 21) | ((id.charAt(2) - 0x40) << 16)
                 | Integer.parseInt(id.substring(3), 16);
         return le(DWORD_PREFIX, Integer.reverseBytes(v) & 0xffff_ffffL, 4);
+    }
+
+    /**
+     * Three characters of the 5-bit alphabet {@code @A-Z[\]^_} (0x40-0x5f) and four upper-case
+     * hex digits. A loop rather than a regular expression: {@code java.util.regex} is otherwise
+     * not loaded on the CLI's start path (docs/STARTUP.md).
+     */
+    static boolean isEisaId(String id) {
+        if (id.length() != 7) return false;
+        for (int i = 0; i < 3; i++) {
+            char c = id.charAt(i);
+            if (c < 0x40 || c > 0x5f) return false;
+        }
+        for (int i = 3; i < 7; i++) {
+            char c = id.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'A' && c <= 'F')) return false;
+        }
+        return true;
     }
 
     /** {@code Name (name, value)}. */

@@ -3,6 +3,7 @@ package io.minivmm.vmm.acpi;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,24 @@ class AmlTest {
         assertArrayEquals(hex("0c41d00600"), Aml.eisaId("PNP0600"));
         assertArrayEquals(hex("0c41d00303"), Aml.eisaId("PNP0303"));
         assertThrows(IllegalArgumentException.class, () -> Aml.eisaId("pnp0501"));
+    }
+
+    @Test
+    void eisaIdCheckAgreesWithTheGrammar() {
+        // the grammar as a regular expression, which Aml itself avoids (docs/STARTUP.md)
+        java.util.regex.Pattern grammar = java.util.regex.Pattern.compile("[A-Z@\\[\\\\\\]^_]{3}[0-9A-F]{4}");
+        java.util.Random rnd = new java.util.Random(501);
+        String alphabet = "@AZ[\\]^_`?az09AFG/:";
+        for (int n = 0; n < 50_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 6 + rnd.nextInt(3); i > 0; i--) sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            String id = sb.toString();
+            boolean ok = grammar.matcher(id).matches();
+            assertEquals(ok, Aml.isEisaId(id), id);
+            if (ok) assertEquals(5, Aml.eisaId(id).length, id);
+            else assertThrows(IllegalArgumentException.class, () -> Aml.eisaId(id), id);
+        }
+        assertTrue(Aml.isEisaId("@[_0000") && Aml.isEisaId("^\\]FFFF") && !Aml.isEisaId("`AA0000"));
     }
 
     @Test
