@@ -206,7 +206,13 @@ public final class Kvm implements AutoCloseable {
     public VmFd createVm() {
         int vm = LibC.ioctl(fd(), KVM_CREATE_VM, 0);
         if (vm < 0) throw new KvmException("KVM_CREATE_VM", LibC.errno());
-        return new VmFd(vm, vcpuMmapSize, this::savedMsrList, has(Cap.TSC_CONTROL) || has(Cap.GET_TSC_KHZ));
+        int[] msrs;
+        try {
+            msrs = savedMsrList();
+        } catch (KvmException e) {
+            msrs = new int[0]; // a vCPU snapshot then saves no MSRs
+        }
+        return new VmFd(vm, vcpuMmapSize, msrs, has(Cap.TSC_CONTROL) || has(Cap.GET_TSC_KHZ));
     }
 
     static int check(String call, int r) {

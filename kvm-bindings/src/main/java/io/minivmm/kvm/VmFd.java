@@ -41,16 +41,10 @@ public final class VmFd implements AutoCloseable {
     private final boolean tscKhz;
     private boolean irqchip, pit;
 
-    VmFd(int fd, int vcpuMmapSize, java.util.function.Supplier<int[]> msrList, boolean tscKhz) {
+    VmFd(int fd, int vcpuMmapSize, int[] msrsToSave, boolean tscKhz) {
         this.fd = fd;
         this.vcpuMmapSize = vcpuMmapSize;
-        int[] msrs;
-        try {
-            msrs = msrList.get();
-        } catch (KvmException e) {
-            msrs = new int[0];
-        }
-        this.msrsToSave = msrs;
+        this.msrsToSave = msrsToSave;
         this.tscKhz = tscKhz;
     }
 

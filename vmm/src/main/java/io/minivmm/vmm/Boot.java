@@ -189,8 +189,10 @@ final class Boot {
         for (var g : mem.regions()) ram.add(new long[] {g.base(), g.end()});
         long lowEnd = mem.regions().get(0).end();
         long[] pool = {lowEnd - POOL_SIZE, lowEnd};
-        boolean poolFree = lowEnd >= 4 * POOL_SIZE && plan.writes().stream()
-                .noneMatch(r -> Long.compareUnsigned(r.gpa(), pool[1]) < 0 && Long.compareUnsigned(r.end(), pool[0]) > 0);
+        boolean poolFree = lowEnd >= 4 * POOL_SIZE;
+        for (var r : plan.writes()) {
+            if (Long.compareUnsigned(r.gpa(), pool[1]) < 0 && Long.compareUnsigned(r.end(), pool[0]) > 0) poolFree = false;
+        }
         try {
             return GuestAddressSpace.build(mem, ram, areas, CpuidPolicy.has1GPages(cpuid), poolFree ? pool : null,
                     plan.vcpuArea());

@@ -252,7 +252,12 @@ public final class Main {
             RuntimeException internal = null;
             try {
                 Vm vm = b.build();
-                console.whenStopRequested(vm::stop);
+                console.whenStopRequested(new Runnable() { // not vm::stop: no lambda to link at start (docs/STARTUP.md)
+                    @Override
+                    public void run() {
+                        vm.stop();
+                    }
+                });
                 console.enterRaw();
                 r = vm.run();
             } catch (KvmUnavailableException e) {

@@ -7,7 +7,9 @@ import io.minivmm.vmm.devices.ResetControl;
 import io.minivmm.vmm.devices.virtio.VirtioBlk;
 import io.minivmm.vmm.devices.virtio.VirtioConsole;
 import io.minivmm.vmm.devices.virtio.VirtioRng;
+import io.minivmm.vmm.devices.PioDevice;
 import io.minivmm.vmm.machine.Part;
+import io.minivmm.vmm.machine.Wiring;
 import io.minivmm.vmm.memory.GuestMemory;
 import io.minivmm.vmm.devices.PvPanic;
 import io.minivmm.vmm.devices.bios.BiosDisk;
@@ -28,6 +30,7 @@ import io.minivmm.vmm.storage.Disks;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The PC that minivmm builds from a {@link VmBuilder} configuration: the list of parts, in
@@ -50,13 +53,29 @@ final class PcBoard {
         SerialPart com1 = SerialPart.com1(session.sink());
         parts.add(com1);
         if (cfg.debugExit != DebugExit.Mode.OFF) {
-            parts.add(new PortPart("debug-exit", DebugExit.PORT, 1, w -> new DebugExit(cfg.debugExit, w.control())));
+            // anonymous classes, not lambdas, on the CLI's start path (docs/STARTUP.md)
+            parts.add(new PortPart("debug-exit", DebugExit.PORT, 1, new Function<Wiring, PioDevice>() {
+                @Override
+                public PioDevice apply(Wiring w) {
+                    return new DebugExit(cfg.debugExit, w.control());
+                }
+            }));
         }
         parts.add(new KeyboardControllerPart());
-        parts.add(new PortPart("reset-control", ResetControl.PORT, 1, w -> new ResetControl(w.control())));
+        parts.add(new PortPart("reset-control", ResetControl.PORT, 1, new Function<Wiring, PioDevice>() {
+            @Override
+            public PioDevice apply(Wiring w) {
+                return new ResetControl(w.control());
+            }
+        }));
         parts.add(PortPart.ioDelay());
         parts.add(new DebugConsolePart(cfg.debugcon));
-        parts.add(PortPart.of("pvpanic", PvPanic.PORT, 1, new PvPanic(session::guestPanicked)));
+        parts.add(PortPart.of("pvpanic", PvPanic.PORT, 1, new PvPanic(new PvPanic.Listener() {
+            @Override
+            public void guestPanicked(String how) {
+                session.guestPanicked(how);
+            }
+        })));
         parts.add(PortPart.of("cmos-rtc", CmosRtc.INDEX_PORT, CmosRtc.PORT_COUNT,
                 new CmosRtc(Clock.systemUTC(), cfg.memory, GuestMemory.LOW_RAM_LIMIT)));
         if (!cfg.areas.isEmpty()) parts.add(PortPart.of("page-fault-port", PageFaultPort.BASE, PageFaultPort.LENGTH,

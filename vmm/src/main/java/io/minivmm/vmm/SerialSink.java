@@ -85,7 +85,12 @@ final class SerialSink extends OutputStream {
         this.startNanos = startNanos;
         this.stopping = stopping;
         if (out != null) {
-            writer = new Thread(this::deliver, "serial-out");
+            writer = new Thread(new Runnable() { // not this::deliver: no lambda to link at start (docs/STARTUP.md)
+                @Override
+                public void run() {
+                    deliver();
+                }
+            }, "serial-out");
             writer.setDaemon(true); // may stay blocked in the user's write(); must not keep the JVM alive
             writer.start();
         } else {

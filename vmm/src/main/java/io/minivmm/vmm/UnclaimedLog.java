@@ -27,7 +27,17 @@ final class UnclaimedLog implements UnclaimedAccessListener {
 
     /** Lines go to the VMM log at debug level ({@code -v}). */
     static UnclaimedLog toLog(String space) {
-        return new UnclaimedLog(space, Log::debugEnabled, line -> Log.debug("{}", line));
+        ToLog l = new ToLog();
+        return new UnclaimedLog(space, l, l);
+    }
+
+    /** The VMM log, as a class rather than two lambdas: made on every run's start (docs/STARTUP.md). */
+    private static final class ToLog implements BooleanSupplier, Consumer<String> {
+        @Override
+        public boolean getAsBoolean() { return Log.debugEnabled(); }
+
+        @Override
+        public void accept(String line) { Log.debug("{}", line); }
     }
 
     @Override

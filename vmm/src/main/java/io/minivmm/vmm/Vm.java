@@ -91,7 +91,12 @@ public final class Vm implements AutoCloseable {
     private RunResult run(RunSession session, Boot.Image image, Disks disks) throws IOException {
         try (Machine m = bootMachine(cfg, session, disks, image)) {
             try (SnapshotTrigger t = SnapshotTrigger.install(cfg, session, m, null)) {
-                return session.run(m, consoleInput(m), image::bytes);
+                return session.run(m, consoleInput(m), new java.util.function.Supplier<byte[]>() { // no lambda to link (docs/STARTUP.md)
+                    @Override
+                    public byte[] get() {
+                        return image.bytes();
+                    }
+                });
             }
         }
     }
@@ -105,11 +110,15 @@ public final class Vm implements AutoCloseable {
         // The parts first: they are plain objects (no fd, thread or mapping until they attach), so
         // the CLI builds them while JNA still loads on the other thread (NativeWarmUp); guest
         // memory is the first thing that needs native code.
-        List<Part> parts = PcBoard.parts(cfg, disks, session, (va, access) -> {
-            GuestAddressSpace gs = space[0];
-            boolean ok = gs != null && gs.handlePageFault(va, access);
-            Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
-            return ok;
+        // (an anonymous class, not a lambda: one call site less to link at start, docs/STARTUP.md)
+        List<Part> parts = PcBoard.parts(cfg, disks, session, new io.minivmm.vmm.devices.PageFaultPort.Resolver() {
+            @Override
+            public boolean resolve(long va, int access) {
+                GuestAddressSpace gs = space[0];
+                boolean ok = gs != null && gs.handlePageFault(va, access);
+                Log.debug("guest #PF at 0x{} access {}: {}", Long.toHexString(va), access, ok ? "resolved" : "not resolvable");
+                return ok;
+            }
         }, image);
         GuestMemory memory = GuestMemory.create(cfg.memory, cfg.ramBacking());
         Machine m;

@@ -332,7 +332,10 @@ public final class VmBuilder {
         checkMemory(memory);
         String limit = io.minivmm.vmm.memory.RamLimits.check(memory);
         if (limit != null) throw new IllegalArgumentException("memory of " + memory + " bytes is too large: " + limit);
-        long ide = disks.stream().filter(d -> d.iface() == io.minivmm.vmm.storage.DiskSpec.Interface.IDE).count();
+        int ide = 0;
+        for (io.minivmm.vmm.storage.DiskSpec d : disks) {
+            if (d.iface() == io.minivmm.vmm.storage.DiskSpec.Interface.IDE) ide++;
+        }
         if (ide > io.minivmm.vmm.pc.IdeChannelPart.MAX_DISKS) {
             throw new IllegalArgumentException("--disk: " + ide + " disks with if=ide, but the IDE channels hold "
                     + io.minivmm.vmm.pc.IdeChannelPart.MAX_DISKS + " (primary master and slave, secondary master and slave)");

@@ -57,17 +57,35 @@ public final class ConsoleSession implements AutoCloseable {
                 err.flush();
             }
         });
-        this.hook = new Thread(this::onShutdown, "minivmm-restore-terminal");
+        // anonymous classes, not method references: no lambda call site to link on the CLI's
+        // start path (~0.1 ms each, docs/STARTUP.md)
+        this.hook = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                onShutdown();
+            }
+        }, "minivmm-restore-terminal");
         Runtime.getRuntime().addShutdownHook(hook);
-        if (installSignals) Signals.install(this::onSignal, "TERM", "INT", "HUP");
+        if (installSignals) {
+            Signals.install(new Signals.Handler() {
+                @Override
+                public void onSignal(String name, int number) {
+                    ConsoleSession.this.onSignal(name, number);
+                }
+            }, "TERM", "INT", "HUP");
+        }
     }
 
     /** For the process's own stdin/stderr: detects a terminal and installs the signal handlers. */
     public static ConsoleSession open(PrintStream err) {
         Terminal t = Terminal.onStdin();
         InputStream stdin = t == null && isDevNull(java.nio.file.Path.of("/proc/self/fd/0")) ? null : new FileInputStream(FileDescriptor.in);
-        return new ConsoleSession(t, stdin, err, true,
-                status -> new Thread(() -> System.exit(status), "minivmm-signal-exit").start());
+        return new ConsoleSession(t, stdin, err, true, new java.util.function.IntConsumer() {
+            @Override
+            public void accept(int status) {
+                new Thread(() -> System.exit(status), "minivmm-signal-exit").start(); // only on a signal
+            }
+        });
     }
 
     /**

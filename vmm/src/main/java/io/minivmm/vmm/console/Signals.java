@@ -27,11 +27,27 @@ public final class Signals {
         List<String> failed = new ArrayList<>();
         for (String name : names) {
             try {
-                Signal.handle(new Signal(name), sig -> handler.onSignal(name, sig.getNumber()));
+                Signal.handle(new Signal(name), new Dispatch(name, handler));
             } catch (IllegalArgumentException e) {
                 failed.add(name); // the signal is in use by the VM (e.g. -Xrs) or unknown here
             }
         }
         return failed;
+    }
+
+    /** A class rather than a lambda: one call site less to link at start-up (docs/STARTUP.md). */
+    private static final class Dispatch implements sun.misc.SignalHandler {
+        private final String name;
+        private final Handler handler;
+
+        Dispatch(String name, Handler handler) {
+            this.name = name;
+            this.handler = handler;
+        }
+
+        @Override
+        public void handle(Signal sig) {
+            handler.onSignal(name, sig.getNumber());
+        }
     }
 }

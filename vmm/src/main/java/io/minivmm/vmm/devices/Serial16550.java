@@ -173,8 +173,16 @@ public final class Serial16550 implements PioDevice, ConsoleInput, Stateful {
 
     /** A UART whose character-timeout window is 0 (see the class comment). */
     public Serial16550(IrqLine irq, OutputStream out) {
-        this(irq, out, System::nanoTime, 0);
+        this(irq, out, SYSTEM_NANOS, 0);
     }
+
+    /** System.nanoTime as a class rather than a method reference: no lambda to link at start (docs/STARTUP.md). */
+    private static final LongSupplier SYSTEM_NANOS = new LongSupplier() {
+        @Override
+        public long getAsLong() {
+            return System.nanoTime();
+        }
+    };
 
     /**
      * @param nanoClock monotonic time source for the character timeout

@@ -13,5 +13,8 @@ public interface UnclaimedAccessListener {
     void unclaimed(boolean write, long address, int size, long value, long count);
 
     /** Ignores everything. */
-    UnclaimedAccessListener IGNORE = (write, address, size, value, count) -> { };
+    UnclaimedAccessListener IGNORE = new UnclaimedAccessListener() { // not a lambda: docs/STARTUP.md
+        @Override
+        public void unclaimed(boolean write, long address, int size, long value, long count) { }
+    };
 }

@@ -27,6 +27,14 @@ final class Placement {
         this.ranges = mergedRanges(ram);
     }
 
+    /** Ranges by start, unsigned: a class, not a lambda, on every boot's path (docs/STARTUP.md). */
+    private static final java.util.Comparator<long[]> BY_START = new java.util.Comparator<long[]>() {
+        @Override
+        public int compare(long[] a, long[] b) {
+            return Long.compareUnsigned(a[0], b[0]);
+        }
+    };
+
     /** RAM ranges sorted (unsigned) with touching/overlapping ranges merged; empty ones dropped. */
     static List<long[]> mergedRanges(GuestRam ram) {
         List<long[]> in = new ArrayList<>();
@@ -35,7 +43,7 @@ final class Placement {
                 in.add(new long[] {r[0], r[1]});
             }
         }
-        in.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+        in.sort(BY_START);
         List<long[]> out = new ArrayList<>();
         for (long[] r : in) {
             if (!out.isEmpty() && Long.compareUnsigned(r[0], out.get(out.size() - 1)[1]) <= 0) {

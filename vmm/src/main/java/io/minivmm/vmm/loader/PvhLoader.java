@@ -36,7 +36,9 @@ final class PvhLoader {
         if (elf.loads().isEmpty()) {
             throw elf.img.error("no PT_LOAD segment with p_memsz > 0");
         }
-        if (elf.loads().stream().noneMatch(s -> s.containsPaddr(entry))) {
+        boolean inside = false;
+        for (ElfFile.Segment s : elf.loads()) inside |= s.containsPaddr(entry);
+        if (!inside) {
             throw elf.img.error("XEN_ELFNOTE_PHYS32_ENTRY 0x%x is not inside any PT_LOAD's physical range", entry);
         }
         Placement p = new Placement("PVH", ram);

@@ -105,8 +105,13 @@ public final class Machine implements AutoCloseable {
         supportedCpuid = kvm.supportedCpuid();
         // The boot CPU's identity also goes into the platform tables (the MP table repeats it).
         bootCpuid = CpuidPolicy.forModel(supportedCpuid, config.cpuModel(), 0, config.cpus());
-        CpuidEntry leaf1 = bootCpuid.stream().filter(e -> e.function() == 1).findFirst()
-                .orElse(new CpuidEntry(1, 0, 0, 0, 0, 0, 0));
+        CpuidEntry leaf1 = new CpuidEntry(1, 0, 0, 0, 0, 0, 0);
+        for (CpuidEntry e : bootCpuid) {
+            if (e.function() == 1) {
+                leaf1 = e;
+                break;
+            }
+        }
         platform = new PlatformInfo(config.cpus(), leaf1.eax(), leaf1.edx());
 
         Wiring wiring = new MachineWiring(control, config.cpus());
@@ -157,7 +162,12 @@ public final class Machine implements AutoCloseable {
         @Override
         public IrqLine irq(int gsi) {
             if (resources.irqOwner(gsi) == null) throw new ResourceException("IRQ " + gsi + " used before it was claimed");
-            return level -> vm.irqLine(gsi, level);
+            return new IrqLine() { // not a lambda: linked on every boot (docs/STARTUP.md)
+                @Override
+                public void set(boolean level) {
+                    vm.irqLine(gsi, level);
+                }
+            };
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.minivmm.vmm.machine;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -57,11 +58,28 @@ public final class ResourceAllocator {
     private final BitSet isaFixed = new BitSet();
     private long mmioNext = MMIO_WINDOW;
 
+    // Comparators as classes, not lambdas: the allocator runs on every boot and each lambda is a
+    // call site to link at its first use (docs/STARTUP.md).
+    /** {@code long[]} ranges by their first element, unsigned. */
+    static final Comparator<long[]> BY_START = new Comparator<long[]>() {
+        @Override
+        public int compare(long[] a, long[] b) {
+            return Long.compareUnsigned(a[0], b[0]);
+        }
+    };
+
+    private static final Comparator<Range> BY_BASE = new Comparator<Range>() {
+        @Override
+        public int compare(Range a, Range b) {
+            return Long.compareUnsigned(a.base(), b.base());
+        }
+    };
+
     /** @param ramRanges guest RAM as {@code {start, endExclusive}} pairs */
     public ResourceAllocator(List<long[]> ramRanges) {
         List<long[]> r = new ArrayList<>();
         for (long[] x : ramRanges) r.add(new long[] {x[0], x[1]});
-        r.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+        r.sort(BY_START);
         this.ram = List.copyOf(r);
         for (int g : ISA_FIXED) isaFixed.set(g);
     }
@@ -109,7 +127,7 @@ public final class ResourceAllocator {
             }
         }
         claims.add(new Range(owner, base, size, use));
-        claims.sort((a, b) -> Long.compareUnsigned(a.base(), b.base()));
+        claims.sort(BY_BASE);
     }
 
     /**
@@ -206,7 +224,7 @@ public final class ResourceAllocator {
             if (Long.compareUnsigned(at, r[1]) < 0) out.add(new long[] {at, r[1] - at, 1});
         }
         for (Range c : claims) if (c.use == Use.FIRMWARE || c.use == Use.RESERVED) out.add(new long[] {c.base, c.size, 2});
-        out.sort((a, b) -> Long.compareUnsigned(a[0], b[0]));
+        out.sort(BY_START);
         return merge(out);
     }
 

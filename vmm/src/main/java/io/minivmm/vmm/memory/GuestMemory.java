@@ -45,7 +45,9 @@ public final class GuestMemory implements PhysMemory, AutoCloseable {
 
     private GuestMemory(List<GuestRegion> regions, MemoryFile sharedFile) {
         this.regions = Collections.unmodifiableList(regions);
-        this.size = regions.stream().mapToLong(GuestRegion::size).sum();
+        long total = 0;
+        for (GuestRegion r : regions) total += r.size();
+        this.size = total;
         this.sharedFile = sharedFile;
     }
 

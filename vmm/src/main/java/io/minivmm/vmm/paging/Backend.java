@@ -39,7 +39,12 @@ public interface Backend {
         @Override
         public void map(long start, long size, MappingFlags flags, PageTable64 pt, FrameAllocator frames)
                 throws PagingError {
-            pt.mapRegion(start, va -> va - offset, size, flags, true);
+            pt.mapRegion(start, new java.util.function.LongUnaryOperator() { // not a lambda: docs/STARTUP.md
+                @Override
+                public long applyAsLong(long va) {
+                    return va - offset;
+                }
+            }, size, flags, true);
         }
 
         @Override

@@ -19,7 +19,15 @@ import java.util.function.UnaryOperator;
  * Addresses compare unsigned. Not thread-safe.
  */
 public final class MemorySet {
-    private final TreeMap<Long, MemoryArea> areas = new TreeMap<>(Long::compareUnsigned);
+    /** Long.compareUnsigned as a class, not a method reference: no lambda to link at start (docs/STARTUP.md). */
+    private static final java.util.Comparator<Long> UNSIGNED = new java.util.Comparator<Long>() {
+        @Override
+        public int compare(Long a, Long b) {
+            return Long.compareUnsigned(a, b);
+        }
+    };
+
+    private final TreeMap<Long, MemoryArea> areas = new TreeMap<>(UNSIGNED);
     private final PageTable64 pt;
     private final FrameAllocator frames;
 

@@ -28,9 +28,17 @@ public class PortPart implements Part {
         this.factory = Objects.requireNonNull(factory);
     }
 
+    private PortPart(String name, int base, int length, PioDevice device) {
+        this.name = Objects.requireNonNull(name);
+        this.base = base;
+        this.length = length;
+        this.factory = null;
+        this.device = Objects.requireNonNull(device);
+    }
+
     /** A part over a device that needs nothing from the machine. */
     public static PortPart of(String name, int base, int length, PioDevice device) {
-        return new PortPart(name, base, length, w -> device);
+        return new PortPart(name, base, length, device);
     }
 
     @Override
@@ -38,7 +46,7 @@ public class PortPart implements Part {
 
     @Override
     public void attach(Wiring w) {
-        device = factory.apply(w);
+        if (factory != null) device = factory.apply(w);
         w.pio().register(base, length, device, name);
     }
 

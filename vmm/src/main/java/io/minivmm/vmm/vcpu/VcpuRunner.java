@@ -56,7 +56,13 @@ public final class VcpuRunner implements Runnable {
     /** A runner whose vCPU parks at {@code gate}'s checkpoint before every KVM_RUN while the gate is paused. */
     public VcpuRunner(VcpuFd vcpu, PioBus pio, MmioBus mmio, VcpuHost host, EmulationFailureHandler emulation, PauseGate gate) {
         this.gate = gate;
-        this.stopping = host::stopping; // made once: the per-exit path allocates nothing
+        // made once: the per-exit path allocates nothing (a class, not host::stopping: docs/STARTUP.md)
+        this.stopping = new java.util.function.BooleanSupplier() {
+            @Override
+            public boolean getAsBoolean() {
+                return host.stopping();
+            }
+        };
         this.vcpu = vcpu;
         this.pio = pio;
         this.mmio = mmio;

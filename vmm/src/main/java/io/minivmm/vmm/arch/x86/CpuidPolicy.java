@@ -239,7 +239,8 @@ public final class CpuidPolicy {
     private static final Map<Long, int[]> BASELINE = new TreeMap<>();
 
     private static void baseline(int leaf, int subleaf, String... names) {
-        int[] m = BASELINE.computeIfAbsent(key(leaf, subleaf), k -> new int[4]);
+        int[] m = BASELINE.get(key(leaf, subleaf)); // not computeIfAbsent: no lambda to link at start (docs/STARTUP.md)
+        if (m == null) BASELINE.put(key(leaf, subleaf), m = new int[4]);
         for (String n : names) {
             Feature ft = FEATURES.get(n);
             if (ft.leaf() != leaf || ft.subleaf() != subleaf) throw new AssertionError(n);
@@ -408,11 +409,18 @@ public final class CpuidPolicy {
 
     /** Whether the supported list offers 1 GiB pages (CPUID.80000001H:EDX bit 26). */
     public static boolean has1GPages(List<CpuidEntry> supported) {
-        return supported.stream().anyMatch(e -> e.function() == 0x80000001 && (e.edx() & (1 << 26)) != 0);
+        return extendedEdxBit(supported, 26);
     }
 
     /** Whether the supported list offers NX (CPUID.80000001H:EDX bit 20). */
     public static boolean hasNx(List<CpuidEntry> supported) {
-        return supported.stream().anyMatch(e -> e.function() == 0x80000001 && (e.edx() & (1 << 20)) != 0);
+        return extendedEdxBit(supported, 20);
+    }
+
+    private static boolean extendedEdxBit(List<CpuidEntry> supported, int bit) {
+        for (CpuidEntry e : supported) {
+            if (e.function() == 0x80000001 && (e.edx() & (1 << bit)) != 0) return true;
+        }
+        return false;
     }
 }
