@@ -12,6 +12,7 @@ final class Libc {
 
     static {
         JnaSearchPath.init();
+        JnaFieldOrder.preset(); // before LibC's and LibcMemory's registrations need FFIType
     }
 
     // NATIVE: glibc's soname on x86-64 Linux, always present.

@@ -25,6 +25,7 @@ public final class NativeStubs {
         // deleted when the JVM exits; an unpacked copy next to the launcher spares that
         // extraction on every start.
         JnaSearchPath.init();
+        JnaFieldOrder.preset();
         java.io.File f = null;
         String dir = System.getProperty(LIBRARY_DIR_PROPERTY);
         if (dir != null && !dir.isEmpty()) {

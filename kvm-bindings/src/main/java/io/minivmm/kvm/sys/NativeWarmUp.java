@@ -29,30 +29,16 @@ public final class NativeWarmUp implements Runnable {
 
     /**
      * The part of the warm-up that the calling thread does meanwhile (call it right after
-     * {@link #start()}), so that the two threads share it. The warm-up thread's path is the longer
-     * one (the caller waits for it at its first mmap), and two of its steps are the JDK's, not
-     * JNA's, and can be done by another thread first:
-     * <ul>
-     *   <li>JNA's classes hold java.util.logging loggers, and starting java.util.logging looks up
-     *       a {@code System.LoggerFinder} service on the class path: that opens the application
-     *       jar (its 4,000-entry central directory and manifest, ~5-9 ms interpreted). The same
-     *       lookup here opens it first; the class loader keeps it open.</li>
-     *   <li>JNA's first structure (its {@code Structure.FFIType}, which every direct-mapped
-     *       registration needs) reads a {@code @FieldOrder} annotation, for which the JDK
-     *       generates two proxy classes (~7 ms). Read here, the annotation is cached.</li>
-     * </ul>
-     * Together ~8-12 ms sooner to a tiny guest's first byte (alternating runs, docs/STARTUP.md).
-     * Nothing of JNA is initialised here, and a JNA without that class leaves the work to the
-     * warm-up thread.
+     * {@link #start()}), so that the two threads share it. JNA's classes hold java.util.logging
+     * loggers, and starting java.util.logging looks up a {@code System.LoggerFinder} service on
+     * the class path: that opens the application jar (its 4,000-entry central directory and
+     * manifest, ~5-9 ms interpreted), a step of the JDK's, not JNA's. The same lookup here opens
+     * it first, while the warm-up thread loads JNA; the class loader keeps it open. (JNA's other
+     * such step, reading the {@code @FieldOrder} annotation of its {@code Structure.FFIType},
+     * is not needed at all: {@link JnaFieldOrder}.)
      */
     public static void shareWork() {
-        ClassLoader l = NativeWarmUp.class.getClassLoader();
-        l.getResource("META-INF/services/java.lang.System$LoggerFinder");
-        try {
-            Class.forName("com.sun.jna.Structure$FFIType", false, l).getAnnotation(com.sun.jna.Structure.FieldOrder.class);
-        } catch (ClassNotFoundException | LinkageError e) {
-            // not this JNA: nothing to share
-        }
+        NativeWarmUp.class.getClassLoader().getResource("META-INF/services/java.lang.System$LoggerFinder");
     }
 
     @Override

@@ -84,6 +84,46 @@ class QuietStartIT {
      * training runs' lists must keep; and a serializable lambda (Comparator.comparing's) is never
      * archived.
      */
+    /**
+     * The runs people time (the demo, a tiny PVH guest) link no minivmm lambda, compile no regular
+     * expression and make no annotation proxy: each lambda call site costs ~0.1 ms to link at its
+     * first use even when its class is archived, java.util.regex is ~20 classes and ~0.15 MiB that
+     * nothing else on the way needs, and the JDK's first annotation proxy ~90 classes and 0.5 MiB
+     * (docs/STARTUP.md). A lambda that creeps back onto the start path fails here;
+     * write an anonymous or nested class instead (or keep the lambda off the path).
+     */
+    @Test
+    @RequiresKvm
+    void theStartPathLinksNoMinivmmLambdaAndNoRegex(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
+        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
+                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        Path pvh = tmp.resolve("pvh.elf");
+        try (java.io.InputStream in = QuietStartIT.class.getResourceAsStream("/guests/pvh.elf")) {
+            assertNotNull(in, "guests/pvh.elf missing from the test classpath");
+            Files.write(pvh, in.readAllBytes());
+        }
+        for (List<String> args : List.of(List.<String>of(), List.of("--kernel", pvh.toString()))) {
+            Path log = tmp.resolve("classes-" + args.size() + ".txt");
+            List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+            cmd.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().remove("JAVA_HOME");
+            pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+            pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
+            Jar.run(pb); // the PVH test guest exits with its own check status
+            List<String> lines = Files.readAllLines(log);
+            assertTrue(lines.stream().anyMatch(l -> l.contains(" io.minivmm.vmm.vcpu.VcpuRunner ")), args + ": no vCPU ran");
+            List<String> lambdas = lines.stream().filter(l -> l.contains(" io.minivmm.") && l.contains("$$Lambda")).toList();
+            assertTrue(lambdas.isEmpty(), args + ": minivmm lambdas linked on the start path: " + lambdas);
+            assertFalse(lines.stream().anyMatch(l -> l.contains(" java.util.regex.Pattern ")),
+                    args + ": java.util.regex.Pattern loaded on the start path");
+            // JNA's FFIType field order is handed over (JnaFieldOrder), not read from its annotation
+            List<String> proxies = lines.stream().filter(l -> l.contains(" jdk.proxy")).toList();
+            assertTrue(proxies.isEmpty(), args + ": annotation proxies made on the start path: " + proxies);
+        }
+    }
+
     @Test
     @RequiresKvm
     void theDemoThroughTheLauncherLoadsEveryMinivmmClassFromTheArchive(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
