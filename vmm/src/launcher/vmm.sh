@@ -7,7 +7,7 @@
 #  - JNA's libjnidispatch.so and minivmm's libminivmm.so unpacked once in lib/, so nothing is
 #    extracted to a temporary file on every start;
 #  - G1 (whose archived module graph Java 17 can map), a small heap (the VMM's data lives outside
-#    the Java heap) and C1 only, compiling later than by default.
+#    the Java heap), C1 only, compiling later than by default, and small string/symbol tables.
 # Java: $JAVA_HOME/bin/java, else java on the PATH. Extra JVM options: $JAVA_OPTS (split on
 # spaces; they come last, so they override the defaults above).
 # No child process runs before java: every check below is a shell builtin (a fork and exec of
