@@ -102,19 +102,22 @@ def sample_footprint(cmd, guest_bytes, settle=0.5):
 def footprint(vs, halt, runs):
     """The VMM's own memory: peak RSS minus the guest's resident RAM, for the halting tiny guest."""
     print(f'\n== footprint: the tiny guest halting after its output, sampled 0.5 s after the first byte, '
-          f'{runs} runs each (medians); loadavg {os.getloadavg()[0]:.1f}')
-    print(f'{"variant":26} {"peak RSS":>10} {"guest RAM":>10} {"own":>10}   own / QEMU\'s own')
-    rows = {}
-    for name, cmd, _ in vs:
-        hcmd = [halt if c.endswith('tiny.elf') else c for c in cmd]
-        got = [x for x in (sample_footprint(hcmd, 32 << 20) for _ in range(runs)) if x]
-        if got:
-            rows[name] = (med([g[0] for g in got]), med([g[1] for g in got]))
+          f'{runs} alternating runs each (medians); loadavg {os.getloadavg()[0]:.1f}')
+    print(f'{"variant":26} {"peak RSS":>10} {"guest RAM":>10} {"own":>10}   own / QEMU\'s own  (own: min-max)')
+    got = {name: [] for name, _, _ in vs}
+    for _ in range(runs):  # one run of each, then the next round, as for start-up
+        for name, cmd, _ in vs:
+            x = sample_footprint([halt if c.endswith('tiny.elf') else c for c in cmd], 32 << 20)
+            if x:
+                got[name].append(x)
+    rows = {name: (med([g[0] for g in xs]), med([g[1] for g in xs]), [g[0] - g[1] for g in xs])
+            for name, xs in got.items() if xs}
     q = rows.get('qemu microvm')
-    for name, (hwm, guest) in rows.items():
-        own = hwm - guest
-        ratio = f'{own / (q[0] - q[1]):.2f}' if q else '-'
-        print(f'{name:26} {hwm/1024:7.1f} MiB {guest/1024:7.2f} MiB {own/1024:7.1f} MiB   {ratio}')
+    for name, (hwm, guest, owns) in rows.items():
+        own = med(owns)
+        ratio = f'{own / med(q[2]):.3f}' if q else '-'
+        print(f'{name:26} {hwm/1024:7.1f} MiB {guest/1024:7.2f} MiB {own/1024:7.2f} MiB   {ratio}'
+              f'             ({min(owns)/1024:.2f}-{max(owns)/1024:.2f})')
 
 def spawn_many(cmd, n):
     t0 = time.monotonic()
@@ -158,7 +161,7 @@ def main():
     for name, cmd, _ in vs:
         print(f'{name}: {" ".join(cmd)}')
     startup(vs, runs)
-    footprint(vs, tiny.replace('tiny.elf', 'tiny-halt.elf'), max(5, runs // 6))
+    footprint(vs, tiny.replace('tiny.elf', 'tiny-halt.elf'), max(9, runs // 2))
     if n_lib > 0 and n_cli > 0:
         density(vs, classes, jar, tiny, n_lib, n_cli)   # LIB=0 CLI=0: start-up only
 
