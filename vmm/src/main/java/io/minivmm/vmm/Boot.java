@@ -191,7 +191,10 @@ final class Boot {
         long[] pool = {lowEnd - POOL_SIZE, lowEnd};
         boolean poolFree = lowEnd >= 4 * POOL_SIZE;
         for (var r : plan.writes()) {
-            if (Long.compareUnsigned(r.gpa(), pool[1]) < 0 && Long.compareUnsigned(r.end(), pool[0]) > 0) poolFree = false;
+            if (Long.compareUnsigned(r.gpa(), pool[1]) < 0 && Long.compareUnsigned(r.end(), pool[0]) > 0) {
+                poolFree = false;
+                break;
+            }
         }
         try {
             return GuestAddressSpace.build(mem, ram, areas, CpuidPolicy.has1GPages(cpuid), poolFree ? pool : null,

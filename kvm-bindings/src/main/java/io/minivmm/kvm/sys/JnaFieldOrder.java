@@ -20,8 +20,9 @@ import java.util.concurrent.locks.ReadWriteLock;
  * {@code cacheStructureLock}) what JNA would put there after reading the annotation: the order of
  * libffi's {@code ffi_type} (size, alignment, type, elements), which FFIType mirrors. Anything
  * unexpected (a JNA without that cache, an FFIType with other fields, a cache already filled) and
- * it does nothing: JNA then reads the annotation as usual. JnaFieldOrderTest compares the list
- * with the annotation of the JNA in the build.
+ * it does nothing: JNA then reads the annotation as usual. At run time only the field names are
+ * compared (as a set: the JVM does not report declaration order); the order itself is libffi's ABI,
+ * and JnaFieldOrderTest compares the list with the annotation of the JNA in the build.
  */
 final class JnaFieldOrder {
     private JnaFieldOrder() {}

@@ -37,7 +37,12 @@ final class PvhLoader {
             throw elf.img.error("no PT_LOAD segment with p_memsz > 0");
         }
         boolean inside = false;
-        for (ElfFile.Segment s : elf.loads()) inside |= s.containsPaddr(entry);
+        for (ElfFile.Segment s : elf.loads()) {
+            if (s.containsPaddr(entry)) {
+                inside = true;
+                break;
+            }
+        }
         if (!inside) {
             throw elf.img.error("XEN_ELFNOTE_PHYS32_ENTRY 0x%x is not inside any PT_LOAD's physical range", entry);
         }

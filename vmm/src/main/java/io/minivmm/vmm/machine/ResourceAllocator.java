@@ -61,7 +61,7 @@ public final class ResourceAllocator {
     // Comparators as classes, not lambdas: the allocator runs on every boot and each lambda is a
     // call site to link at its first use (docs/STARTUP.md).
     /** {@code long[]} ranges by their first element, unsigned. */
-    static final Comparator<long[]> BY_START = new Comparator<long[]>() {
+    private static final Comparator<long[]> BY_START = new Comparator<long[]>() {
         @Override
         public int compare(long[] a, long[] b) {
             return Long.compareUnsigned(a[0], b[0]);

@@ -36,7 +36,7 @@ public class PortPart implements Part {
         this.device = Objects.requireNonNull(device);
     }
 
-    /** A part over a device that needs nothing from the machine. */
+    /** A part over a device that needs nothing from the machine ({@link #device()} is that device from the start). */
     public static PortPart of(String name, int base, int length, PioDevice device) {
         return new PortPart(name, base, length, device);
     }

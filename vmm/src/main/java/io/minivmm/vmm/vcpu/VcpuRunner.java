@@ -57,6 +57,7 @@ public final class VcpuRunner implements Runnable {
     public VcpuRunner(VcpuFd vcpu, PioBus pio, MmioBus mmio, VcpuHost host, EmulationFailureHandler emulation, PauseGate gate) {
         this.gate = gate;
         // made once: the per-exit path allocates nothing (a class, not host::stopping: docs/STARTUP.md)
+        java.util.Objects.requireNonNull(host, "host");
         this.stopping = new java.util.function.BooleanSupplier() {
             @Override
             public boolean getAsBoolean() {

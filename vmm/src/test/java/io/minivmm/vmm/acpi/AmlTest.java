@@ -108,16 +108,28 @@ class AmlTest {
         // the grammar as a regular expression, which Aml itself avoids (docs/STARTUP.md)
         java.util.regex.Pattern grammar = java.util.regex.Pattern.compile("[A-Z@\\[\\\\\\]^_]{3}[0-9A-F]{4}");
         java.util.Random rnd = new java.util.Random(501);
-        String alphabet = "@AZ[\\]^_`?az09AFG/:";
+        String letters = "@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_", hex = "0123456789ABCDEF";
+        String other = "`?az09AFG/:\u00c0\u0141";
+        int valid = 0;
         for (int n = 0; n < 50_000; n++) {
+            // a valid id, then (three times in four) one character replaced, dropped or added
             StringBuilder sb = new StringBuilder();
-            for (int i = 6 + rnd.nextInt(3); i > 0; i--) sb.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            for (int i = 0; i < 3; i++) sb.append(letters.charAt(rnd.nextInt(letters.length())));
+            for (int i = 0; i < 4; i++) sb.append(hex.charAt(rnd.nextInt(hex.length())));
+            switch (rnd.nextInt(4)) {
+                case 0 -> sb.setCharAt(rnd.nextInt(7), other.charAt(rnd.nextInt(other.length())));
+                case 1 -> sb.deleteCharAt(rnd.nextInt(7));
+                case 2 -> sb.insert(rnd.nextInt(8), (letters + hex + other).charAt(rnd.nextInt(letters.length() + hex.length() + other.length())));
+                default -> { }
+            }
             String id = sb.toString();
             boolean ok = grammar.matcher(id).matches();
+            if (ok) valid++;
             assertEquals(ok, Aml.isEisaId(id), id);
             if (ok) assertEquals(5, Aml.eisaId(id).length, id);
             else assertThrows(IllegalArgumentException.class, () -> Aml.eisaId(id), id);
         }
+        assertTrue(valid > 10_000 && valid < 40_000, "valid ids among the cases: " + valid);
         assertTrue(Aml.isEisaId("@[_0000") && Aml.isEisaId("^\\]FFFF") && !Aml.isEisaId("`AA0000"));
     }
 

@@ -78,13 +78,6 @@ class QuietStartIT {
     }
 
     /**
-     * The archive holds every minivmm class the demo's run loads, lambdas included: a lambda
-     * whose proxy class is missing from it is spun at run time (~1 ms each, interpreted). Two
-     * call sites of the same shape give two identical class-list lines, which merging the
-     * training runs' lists must keep; and a serializable lambda (Comparator.comparing's) is never
-     * archived.
-     */
-    /**
      * The runs people time (the demo, a tiny PVH guest) link no minivmm lambda, compile no regular
      * expression and make no annotation proxy: each lambda call site costs ~0.1 ms to link at its
      * first use even when its class is archived, java.util.regex is ~20 classes and ~0.15 MiB that
@@ -124,6 +117,13 @@ class QuietStartIT {
         }
     }
 
+    /**
+     * The archive holds every minivmm class the demo's run loads, lambdas included: a lambda
+     * whose proxy class is missing from it is spun at run time (~1 ms each, interpreted). Two
+     * call sites of the same shape give two identical class-list lines, which merging the
+     * training runs' lists must keep; and a serializable lambda (Comparator.comparing's) is never
+     * archived.
+     */
     @Test
     @RequiresKvm
     void theDemoThroughTheLauncherLoadsEveryMinivmmClassFromTheArchive(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
