@@ -32,19 +32,21 @@ fi
 cds=
 # The archive is only valid for the jar and the JVM build that wrote it: -ef compares the files
 # (symbolic links followed), as the JVM would refuse an archive from another build anyway.
-if [ -f "$here/vmm.jsa" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@TRAINED_JAR@" ] \
+if [ -f "$here/vmm.jsa" ] && [ -f "$here/lib/logger-finder-2.jar" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@TRAINED_JAR@" ] \
    && [ -n "$javabin" ] && [ "$javabin" -ef "@TRAINED_JAVA@" ]; then
   cds=-XX:SharedArchiveFile=$here/vmm.jsa
 fi
 # With the archive: -cp and the main class rather than -jar, so that the JVM does not open the jar
-# to read its manifest (a 4,000-entry central directory, ~3 ms) before main; the main thread opens
-# it later, while JNA starts on the other (NativeWarmUp.shareWork). The manifest's
-# Enable-Native-Access is then replaced by --enable-native-access, but only where the trained Java
-# needs it (22 and later warn about JNA without it): on Java 17 the option would switch off the
-# archived module graph (~5 ms). Without the archive (another Java): -jar, whose manifest serves
-# every version.
+# to read its manifest (a 4,000-entry central directory: ~0.5 MiB of heap and a few ms). With the
+# two one-file jars of lib/ ahead of it (the class path the archive was made with), a run that
+# reads no resource from the jar never opens it at all: its classes come from the archive, and
+# the JDK's LoggerFinder lookup ends in lib/ (io.minivmm.vmm.launcher.JulLoggerFinder says why
+# two). The manifest's Enable-Native-Access is then replaced by --enable-native-access, but only
+# where the trained Java needs it (22 and later warn about JNA without it): on Java 17 the option
+# would switch off the archived module graph (~5 ms). Without the archive (another Java): -jar,
+# whose manifest serves every version.
 if [ -n "$cds" ]; then
-  set -- @NATIVE_ACCESS@ -cp "$jar" io.minivmm.vmm.Main "$@"
+  set -- @NATIVE_ACCESS@ -cp "$here/lib/logger-finder.jar:$here/lib/logger-finder-2.jar:$jar" io.minivmm.vmm.Main "$@"
 else
   set -- -jar "$jar" "$@"
 fi

@@ -30,12 +30,14 @@ public final class NativeWarmUp implements Runnable {
     /**
      * The part of the warm-up that the calling thread does meanwhile (call it right after
      * {@link #start()}), so that the two threads share it. JNA's classes hold java.util.logging
-     * loggers, and starting java.util.logging looks up a {@code System.LoggerFinder} service on
-     * the class path: that opens the application jar (its 4,000-entry central directory and
-     * manifest, ~5-9 ms interpreted), a step of the JDK's, not JNA's. The same lookup here opens
-     * it first, while the warm-up thread loads JNA; the class loader keeps it open. (JNA's other
-     * such step, reading the {@code @FieldOrder} annotation of its {@code Structure.FFIType},
-     * is not needed at all: {@link JnaFieldOrder}.)
+     * loggers, and starting java.util.logging looks up a {@code System.LoggerFinder} service:
+     * a search of every JDK module and of the class path, a step of the JDK's, not JNA's. With
+     * {@code java -jar} that opens the application jar (its 4,000-entry central directory and
+     * manifest, ~5-9 ms interpreted); the launcher's class path ends the search before the jar
+     * (vmm's {@code JulLoggerFinder}). The same lookup here does it first, while the warm-up
+     * thread loads JNA; its results are kept. (JNA's other such step, reading the
+     * {@code @FieldOrder} annotation of its {@code Structure.FFIType}, is not needed at all:
+     * {@link JnaFieldOrder}.)
      */
     public static void shareWork() {
         NativeWarmUp.class.getClassLoader().getResource("META-INF/services/java.lang.System$LoggerFinder");
