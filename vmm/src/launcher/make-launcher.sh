@@ -40,10 +40,12 @@ rm -rf "$target/lib/unpack"
 # (in vmm.jar). Ahead of vmm.jar on the launcher's class path they end the JDK's LoggerFinder
 # lookup, which java.util.logging makes when JNA's loggers start, before it reads vmm.jar's
 # central directory (~0.5 MiB of heap, ~8 ms): a run that reads no resource never opens vmm.jar.
-# Two, because the JDK's class-path resource enumeration looks one match ahead
-# (JulLoggerFinder says more).
+# Two jars, because the JDK's class-path resource enumeration looks one match ahead; two providers
+# in each, because the JDK asks for a second one when it first makes a System.Logger
+# (JulLoggerFinder says more). Their classes are added to the archive's class list below.
 mkdir -p "$target/lib/finder/META-INF/services"
-printf 'io.minivmm.vmm.launcher.JulLoggerFinder\n' >"$target/lib/finder/META-INF/services/java.lang.System\$LoggerFinder"
+printf 'io.minivmm.vmm.launcher.JulLoggerFinder\nio.minivmm.vmm.launcher.JulLoggerFinder$Spare\n' \
+    >"$target/lib/finder/META-INF/services/java.lang.System\$LoggerFinder"
 (cd "$target/lib/finder" && "$jdk/bin/jar" cfM ../logger-finder.jar META-INF)
 rm -rf "$target/lib/finder"
 cp "$target/lib/logger-finder.jar" "$target/lib/logger-finder-2.jar"
@@ -100,6 +102,10 @@ if $ok; then
   awk 'FNR == 1 { split("", here) }
        { sub(/ id: [0-9]+$/, ""); n = ++here[$0]; if (n > most[$0]) { most[$0] = n; order[++k] = $0 } }
        END { for (i = 1; i <= k; i++) print order[i] }' "$train"/classes.* >"$train/classes"
+  # The launcher's LoggerFinder classes that a run uses only if something makes a System.Logger
+  # (Java 25 does at exit): archived too, so that loading them never opens vmm.jar.
+  printf '%s\n' 'io/minivmm/vmm/launcher/JulLoggerFinder' 'io/minivmm/vmm/launcher/JulLoggerFinder$Spare' \
+      'io/minivmm/vmm/launcher/JulLoggerFinder$JulLogger' >>"$train/classes"
   # shellcheck disable=SC2086
   "$java" -Xshare:dump -XX:SharedClassListFile="$train/classes" -XX:SharedArchiveFile="$target/vmm.jsa" \
       $jvm_opts $native_access -cp "$classpath" >>"$log" 2>&1 </dev/null || ok=false   # the launcher's module options and class path

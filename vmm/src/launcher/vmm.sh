@@ -32,7 +32,9 @@ fi
 cds=
 # The archive is only valid for the jar and the JVM build that wrote it: -ef compares the files
 # (symbolic links followed), as the JVM would refuse an archive from another build anyway.
-if [ -f "$here/vmm.jsa" ] && [ -f "$here/lib/logger-finder-2.jar" ] && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@TRAINED_JAR@" ] \
+if [ -f "$here/vmm.jsa" ] && [ -f "$here/lib/logger-finder.jar" ] && [ -f "$here/lib/logger-finder-2.jar" ] \
+   && [ ! "$jar" -nt "$here/vmm.jsa" ] && [ ! "$here/lib/logger-finder.jar" -nt "$here/vmm.jsa" ] \
+   && [ ! "$here/lib/logger-finder-2.jar" -nt "$here/vmm.jsa" ] && [ "$jar" -ef "@TRAINED_JAR@" ] \
    && [ -n "$javabin" ] && [ "$javabin" -ef "@TRAINED_JAVA@" ]; then
   cds=-XX:SharedArchiveFile=$here/vmm.jsa
 fi
