@@ -8,7 +8,10 @@ import sun.misc.Signal;
  * POSIX signal handlers (TERM, INT, HUP) through the JDK's {@code sun.misc.Signal} (module
  * jdk.unsupported, present in every OpenJDK 17): the only JDK way to act on a signal before the
  * shutdown hooks, so the run can be stopped, its report written and the terminal restored in
- * order. Allowed by name in ArchitectureTest; no other class may use {@code sun.misc}.
+ * order. Allowed by name in ArchitectureTest; no other class may use {@code sun.misc}. Not
+ * jnr-posix's {@code signal()}, the design card's POSIX layer: it hands libc a jnr-ffi callback,
+ * so Java code would run inside the signal handler (not async-signal-safe) instead of the JVM's
+ * own handling; {@code sun.misc.Signal} runs handlers on the JVM's signal-dispatch thread.
  */
 public final class Signals {
     private Signals() {}
