@@ -23,9 +23,9 @@ jar=$target/vmm.jar
 # for 266 methods of a tiny guest's run at the default; at 20x a tiny run has 0.3 MiB less RSS in
 # the same wall and CPU time, and a million port exits (8.6 s) or a Linux boot to /init (25 s)
 # take as long as at 5x: the exit path is compiled after a few thousand exits either way); the
-# JVM's string and symbol tables start with 1,024
-# buckets instead of 65,536 and 32,768 (the bucket arrays are zeroed, so resident, in full: 0.73 MiB
-# for the ~300 strings and ~35 symbols a run interns; both tables grow when they fill).
+# JVM's string and symbol tables start with 1,024 buckets instead of 65,536 and 32,768 (the bucket
+# arrays are zeroed, so resident, in full: 0.73 MiB for the ~300 strings and ~35 symbols a run
+# interns; both tables grow when they fill).
 # SymbolTableSize is an experimental option in Java 17, hence the unlock (which also lets other
 # experimental options through in $JAVA_OPTS).
 jvm_opts="-XX:+UseG1GC -Xms8m -Xmx64m -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:CompileThresholdScaling=20 -XX:StringTableSize=1024 -XX:+UnlockExperimentalVMOptions -XX:SymbolTableSize=1024"

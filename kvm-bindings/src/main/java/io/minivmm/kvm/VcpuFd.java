@@ -297,9 +297,14 @@ public final class VcpuFd implements AutoCloseable {
 
     /** A KVM_GET_* of a fixed-size struct, decoded from the scratch buffer. */
     private synchronized <T> T get(String name, long req, int size, Function<ByteBuffer, T> decode) {
+        return decode.apply(fetched(name, req, size));
+    }
+
+    /** A KVM_GET_* of a fixed-size struct: the scratch buffer it filled (decode it holding this). */
+    private ByteBuffer fetched(String name, long req, int size) {
         arg(size);
         ioctl(name, req);
-        return decode.apply(scratch.buffer());
+        return scratch.buffer();
     }
 
     /** A KVM_SET_* of a fixed-size struct, encoded into the scratch buffer. */
@@ -312,9 +317,7 @@ public final class VcpuFd implements AutoCloseable {
     // references: each method reference is a lambda call site to link at its first use, ~0.1 ms
     // apiece on the CLI's start path (docs/STARTUP.md).
     public synchronized Regs getRegs() {
-        arg(SIZEOF_KVM_REGS);
-        ioctl("KVM_GET_REGS", KVM_GET_REGS);
-        return Structs.decodeRegs(scratch.buffer());
+        return Structs.decodeRegs(fetched("KVM_GET_REGS", KVM_GET_REGS, SIZEOF_KVM_REGS));
     }
 
     public synchronized void setRegs(Regs regs) {
@@ -323,9 +326,7 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     public synchronized Sregs getSregs() {
-        arg(SIZEOF_KVM_SREGS);
-        ioctl("KVM_GET_SREGS", KVM_GET_SREGS);
-        return Structs.decodeSregs(scratch.buffer());
+        return Structs.decodeSregs(fetched("KVM_GET_SREGS", KVM_GET_SREGS, SIZEOF_KVM_SREGS));
     }
 
     public synchronized void setSregs(Sregs sregs) {
@@ -334,9 +335,7 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     public synchronized Fpu getFpu() {
-        arg(SIZEOF_KVM_FPU);
-        ioctl("KVM_GET_FPU", KVM_GET_FPU);
-        return Structs.decodeFpu(scratch.buffer());
+        return Structs.decodeFpu(fetched("KVM_GET_FPU", KVM_GET_FPU, SIZEOF_KVM_FPU));
     }
 
     public synchronized void setFpu(Fpu fpu) {

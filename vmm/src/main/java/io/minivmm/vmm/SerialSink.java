@@ -229,7 +229,7 @@ final class SerialSink extends OutputStream {
         }
     }
 
-    /** Hands what is collected to the writer without waiting (the flusher calls this ~20 ms after bytes arrive). */
+    /** Hands what is collected to the writer without waiting (the flusher calls this {@link #FLUSH_INTERVAL_MS} ms after bytes arrive). */
     @Override
     public synchronized void flush() {
         if (writer != null && !abandoned && !outputBroken) handOff(false);

@@ -52,9 +52,7 @@ class QuietStartIT {
      */
     @Test
     void theLauncherUsesItsArchiveHoweverItIsInvoked(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
-        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
-                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        Path launcher = archivedLauncher();
         Path link = Files.createSymbolicLink(tmp.resolve("linked"), launcher.getParent());
         Path dir = launcher.getParent().getParent();
         List<List<String>> ways = List.of(
@@ -65,8 +63,7 @@ class QuietStartIT {
         for (List<String> way : ways) {
             Path log = tmp.resolve("classes." + i++ + ".txt");
             ProcessBuilder pb = new ProcessBuilder(way);
-            pb.environment().remove("JAVA_HOME");
-            pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+            underBuildJava(pb);
             pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
             Jar.Run r = Jar.run(pb);
             assertEquals(0, r.status(), way + ": " + r);
@@ -88,21 +85,14 @@ class QuietStartIT {
     @Test
     @RequiresKvm
     void theStartPathLinksNoMinivmmLambdaAndNoRegex(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
-        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
-                "the build wrote no archive (no usable /dev/kvm for its training run)");
-        Path pvh = tmp.resolve("pvh.elf");
-        try (java.io.InputStream in = QuietStartIT.class.getResourceAsStream("/guests/pvh.elf")) {
-            assertNotNull(in, "guests/pvh.elf missing from the test classpath");
-            Files.write(pvh, in.readAllBytes());
-        }
+        Path launcher = archivedLauncher();
+        Path pvh = pvhGuest(tmp);
         for (List<String> args : List.of(List.<String>of(), List.of("--kernel", pvh.toString()))) {
             Path log = tmp.resolve("classes-" + args.size() + ".txt");
             List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().remove("JAVA_HOME");
-            pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+            underBuildJava(pb);
             pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
             Jar.run(pb); // the PVH test guest exits with its own check status
             List<String> lines = Files.readAllLines(log);
@@ -126,25 +116,18 @@ class QuietStartIT {
     @Test
     @RequiresKvm
     void theLauncherNeverOpensItsJarForAGuestFromAFile(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
-        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
-                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        Path launcher = archivedLauncher();
         assertOpensOnlyLib(launcher, null, tmp);
     }
 
     /** Runs {@code launcher} (under the Java at {@code home}, or the PATH's) on the PVH test guest and checks the jars it opened. */
     private static void assertOpensOnlyLib(Path launcher, Path home, Path tmp) throws Exception {
-        Path pvh = tmp.resolve("pvh.elf");
-        try (java.io.InputStream in = QuietStartIT.class.getResourceAsStream("/guests/pvh.elf")) {
-            assertNotNull(in, "guests/pvh.elf missing from the test classpath");
-            Files.write(pvh, in.readAllBytes());
-        }
+        Path pvh = pvhGuest(tmp);
         ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "--kernel", pvh.toString());
         if (home != null) {
             pb.environment().put("JAVA_HOME", home.toString());
         } else {
-            pb.environment().remove("JAVA_HOME");
-            pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+            underBuildJava(pb);
         }
         pb.environment().put("JAVA_OPTS", "-Dsun.misc.URLClassPath.debug=true"); // prints each jar it opens
         Jar.Run r = Jar.run(pb);
@@ -165,13 +148,10 @@ class QuietStartIT {
     @Test
     @RequiresKvm
     void theDemoThroughTheLauncherLoadsEveryMinivmmClassFromTheArchive(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
-        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
-                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        Path launcher = archivedLauncher();
         Path log = tmp.resolve("classes.txt");
         ProcessBuilder pb = new ProcessBuilder(launcher.toString());
-        pb.environment().remove("JAVA_HOME");
-        pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
+        underBuildJava(pb);
         pb.environment().put("JAVA_OPTS", "-Xlog:class+load=info:file=" + log);
         Jar.Run r = Jar.run(pb);
         assertEquals(0, r.status(), r.toString());
@@ -234,6 +214,30 @@ class QuietStartIT {
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.outText().contains("minivmm demo guest: hello from 64-bit long mode"), r.toString());
         assertFalse(r.outText().contains("WARNING"), "no JVM warning on the terminal: " + r);
+    }
+
+    /** The launcher the build wrote, absolute; the test is skipped when the build wrote no archive. */
+    private static Path archivedLauncher() {
+        Path launcher = Jar.jar().resolveSibling("vmm").toAbsolutePath();
+        Assumptions.assumeTrue(Files.exists(launcher.resolveSibling("vmm.jsa")),
+                "the build wrote no archive (no usable /dev/kvm for its training run)");
+        return launcher;
+    }
+
+    /** The PVH test guest (guest module), copied into {@code dir}. */
+    private static Path pvhGuest(Path dir) throws IOException {
+        Path pvh = dir.resolve("pvh.elf");
+        try (java.io.InputStream in = QuietStartIT.class.getResourceAsStream("/guests/pvh.elf")) {
+            assertNotNull(in, "guests/pvh.elf missing from the test classpath");
+            Files.write(pvh, in.readAllBytes());
+        }
+        return pvh;
+    }
+
+    /** Makes the launcher find the Java that runs this build (the one its archive was made with). */
+    private static void underBuildJava(ProcessBuilder pb) {
+        pb.environment().remove("JAVA_HOME");
+        pb.environment().put("PATH", Path.of(Jar.java()).getParent() + ":" + System.getenv("PATH"));
     }
 
     private static void assertQuiet(Jar.Run r) {
